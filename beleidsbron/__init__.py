@@ -1,0 +1,17 @@
+"""Shared foundation of Beleidsbron: settings and domain types used by every stage.
+
+Importing this package switches off every outbound call the libraries would make on their own
+(Chroma telemetry, Gradio analytics, Hugging Face hub look-ups): the product runs air-gapped.
+"""
+
+import os
+
+for _name, _value in {
+    "ANONYMIZED_TELEMETRY": "False",
+    "GRADIO_ANALYTICS_ENABLED": "False",
+    "HF_HUB_OFFLINE": "1",
+    "TRANSFORMERS_OFFLINE": "1",
+    "HF_HUB_DISABLE_TELEMETRY": "1",
+    "TOKENIZERS_PARALLELISM": "false",
+}.items():
+    os.environ.setdefault(_name, _value)

@@ -1,0 +1,137 @@
+"""Domain types shared by ingest, store, assistant, app and evals.
+
+Only these objects cross module boundaries; nobody passes dicts with ad-hoc keys around.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """One ingested publication, keyed by the SHA-256 of its bytes."""
+
+    source: str  # file name, e.g. "financiering-wijkaanpak.pdf"
+    path: str  # absolute path at ingest time
+    content_hash: str
+    title: str
+    publisher: str
+    year: int | None
+    pages: int
+    url: str = ""
+    ingested_at: str = ""  # ISO timestamp (UTC)
+    chunks: int = 0
+    needs_ocr_pages: tuple[int, ...] = ()
+
+    def to_metadata(self) -> dict[str, Any]:
+        """Flat Chroma metadata (no None values, which Chroma refuses)."""
+        meta = asdict(self)
+        meta["year"] = self.year or 0
+        meta["needs_ocr_pages"] = json.dumps(list(self.needs_ocr_pages))
+        return meta
+
+    @classmethod
+    def from_metadata(cls, meta: dict[str, Any]) -> DocumentInfo:
+        return cls(
+            source=str(meta["source"]),
+            path=str(meta.get("path", "")),
+            content_hash=str(meta["content_hash"]),
+            title=str(meta.get("title", "")),
+            publisher=str(meta.get("publisher", "")),
+            year=int(meta["year"]) or None if meta.get("year") else None,
+            pages=int(meta.get("pages", 0)),
+            url=str(meta.get("url", "")),
+            ingested_at=str(meta.get("ingested_at", "")),
+            chunks=int(meta.get("chunks", 0)),
+            needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
+        )
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A passage of one document.
+
+    ``text`` is a slice of the document's cleaned text. ``page_starts`` lists, for every page the
+    chunk touches, the offset in ``text`` where that page begins (the first is always 0), so the page
+    of any sentence in the chunk is known. ``page_offset`` is where the chunk starts in the cleaned
+    text of its first page.
+    """
+
+    doc: DocumentInfo
+    index: int
+    text: str
+    pages: tuple[int, ...]  # 1-based PDF page numbers, ascending
+    page_starts: tuple[int, ...]
+    page_offset: int
+    heading: str = ""
+
+    @property
+    def id(self) -> str:
+        return f"{self.doc.content_hash[:20]}-{self.index:05d}"
+
+    @property
+    def page_start(self) -> int:
+        return self.pages[0]
+
+    @property
+    def page_end(self) -> int:
+        return self.pages[-1]
+
+    def page_at(self, offset: int) -> int:
+        """The PDF page on which the character at ``offset`` of ``text`` stands."""
+        return self.pages[max(0, bisect.bisect_right(self.page_starts, offset) - 1)]
+
+    def label(self) -> str:
+        span = (
+            f"p. {self.page_start}"
+            if self.page_start == self.page_end
+            else f"pp. {self.page_start}–{self.page_end}"
+        )
+        return f"{self.doc.title}, {span}"
+
+    def to_metadata(self) -> dict[str, Any]:
+        meta = self.doc.to_metadata()
+        meta.update(
+            chunk_index=self.index,
+            page=self.page_start,
+            page_end=self.page_end,
+            pages_json=json.dumps(list(self.pages)),
+            page_starts_json=json.dumps(list(self.page_starts)),
+            page_offset=self.page_offset,
+            heading=self.heading,
+        )
+        return meta
+
+    @classmethod
+    def from_record(cls, text: str, meta: dict[str, Any]) -> Chunk:
+        return cls(
+            doc=DocumentInfo.from_metadata(meta),
+            index=int(meta["chunk_index"]),
+            text=text,
+            pages=tuple(json.loads(meta["pages_json"])),
+            page_starts=tuple(json.loads(meta["page_starts_json"])),
+            page_offset=int(meta.get("page_offset", 0)),
+            heading=str(meta.get("heading", "")),
+        )
+
+
+FileStatus = Literal["ingested", "replaced", "unchanged", "duplicate", "failed", "pruned"]
+
+
+@dataclass
+class FileReport:
+    """What ingest did with one file; ``reason`` is a one-line explanation for anything not plain."""
+
+    file: str
+    status: FileStatus
+    reason: str = ""
+    pages: int = 0
+    chunks: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
