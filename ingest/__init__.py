@@ -1,0 +1,1 @@
+"""Ingest: PDF → clean text → chunks → embeddings → ChromaDB (run with ``python -m ingest``)."""

@@ -1,0 +1,173 @@
+"""Read one PDF with pypdf: raw page texts, document metadata and a reason when it cannot be used.
+
+First step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store). Every way a
+file can be unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file
+never stops the others.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+# pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
+logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+PDF_MAGIC = b"%PDF-"
+
+
+class BadPdfError(Exception):
+    """A file that cannot be ingested; ``str()`` is the one-line reason shown to the user."""
+
+
+@dataclass
+class PdfContent:
+    """What ingest needs from one PDF."""
+
+    pages: list[str]
+    info_title: str = ""
+    info_author: str = ""
+    info_year: int | None = None
+    cover_title: str = ""  # text set in the largest font on page 1
+    image_only_pages: list[int] = field(default_factory=list)  # 1-based
+
+
+def check_file(path: Path, max_bytes: int) -> bytes:
+    """Read the file and check it is a PDF within the size limit; returns its bytes."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise BadPdfError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit")
+        data = path.read_bytes()
+    except PermissionError as exc:
+        raise BadPdfError("cannot read the file: permission denied") from exc
+    except IsADirectoryError as exc:
+        raise BadPdfError("is a directory, not a PDF file") from exc
+    except OSError as exc:
+        raise BadPdfError(f"cannot read the file: {exc.strerror or exc}") from exc
+    if not data:
+        raise BadPdfError("empty file (0 bytes)")
+    if PDF_MAGIC not in data[:1024]:
+        raise BadPdfError("not a PDF (no %PDF- header; wrong file type or extension)")
+    if b"%%EOF" not in data[-2048:]:
+        raise BadPdfError("truncated or corrupt PDF (no end-of-file marker)")
+    return data
+
+
+def _open(data: bytes) -> PdfReader:
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
+        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+    if reader.is_encrypted:
+        try:
+            unlocked = reader.decrypt("")
+        except Exception as exc:  # pypdf raises several types for unsupported crypto
+            raise BadPdfError(f"encrypted PDF that cannot be opened: {_short(exc)}") from exc
+        if not unlocked:
+            raise BadPdfError("encrypted PDF: a password is required")
+    return reader
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:160]
+
+
+def _year(value: object) -> int | None:
+    match = re.search(r"(19[5-9]\d|20[0-4]\d)", str(value or ""))
+    return int(match.group(1)) if match else None
+
+
+def _has_images(page: object) -> bool:
+    try:
+        resources = page["/Resources"]  # type: ignore[index]
+        xobjects = resources.get("/XObject") if resources else None
+        if not xobjects:
+            return False
+        return any(obj.get_object().get("/Subtype") == "/Image" for obj in xobjects.get_object().values())
+    except Exception:
+        return False
+
+
+def _cover_title(page: object) -> str:
+    runs: list[tuple[float, str]] = []
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        scale = abs(tm[3] * cm[3]) if tm and cm else 1.0
+        if text.strip():
+            runs.append((round(size * (scale or 1.0), 1), text))
+
+    try:
+        page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
+    except Exception:
+        return ""
+    if not runs:
+        return ""
+    biggest = max(size for size, _ in runs)
+    return " ".join(" ".join(t.split()) for size, t in runs if size == biggest).strip()
+
+
+def read_pdf(data: bytes) -> PdfContent:
+    """Parse PDF bytes (already through :func:`check_file`) page by page.
+
+    Raises :class:`BadPdfError` when nothing usable can come out.
+    """
+    reader = _open(data)
+    try:
+        n_pages = len(reader.pages)
+    except Exception as exc:
+        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+    if n_pages == 0:
+        raise BadPdfError("the PDF has no pages")
+    pages: list[str] = []
+    image_only: list[int] = []
+    try:
+        for number, page in enumerate(reader.pages, start=1):
+            text = page.extract_text() or ""
+            if not text.strip() and _has_images(page):
+                image_only.append(number)
+            pages.append(text)
+    except BadPdfError:
+        raise
+    except Exception as exc:
+        raise BadPdfError(f"corrupt PDF (page {len(pages) + 1}): {_short(exc)}") from exc
+    if not any(p.strip() for p in pages):
+        if image_only:
+            raise BadPdfError(f"needs OCR: no text layer on pages {format_pages(image_only)}")
+        raise BadPdfError("the PDF contains no text")
+    try:
+        info = reader.metadata or {}
+    except Exception:
+        info = {}
+    return PdfContent(
+        pages=pages,
+        info_title=str(info.get("/Title") or "").strip(),
+        info_author=str(info.get("/Author") or "").strip(),
+        info_year=_year(info.get("/CreationDate")),
+        cover_title=_cover_title(reader.pages[0]),
+        image_only_pages=image_only,
+    )
+
+
+def format_pages(pages: list[int]) -> str:
+    """[1, 2, 3, 7] → "1–3, 7"."""
+    parts: list[str] = []
+    start = prev = None
+    for p in sorted(pages):
+        if start is None:
+            start = prev = p
+        elif p == prev + 1:
+            prev = p
+        else:
+            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+            start = prev = p
+    if start is not None:
+        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
+    return ", ".join(parts)

@@ -1,0 +1,296 @@
+"""The ingest run: files → parsed, cleaned, chunked documents → embeddings → store.
+
+Orchestrates the ingest stage (corpus → *ingest* → store). PDFs are parsed in a worker process while
+the main process embeds the previous document, files are keyed by content hash (unchanged files cost
+nothing), identical chunk texts are embedded once, and every bad file is reported with its reason
+while the others go on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import multiprocessing
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+from pypdf import PdfReader
+
+from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.settings import Settings
+from ingest.chunking import chunk_document
+from ingest.cleaning import clean_pages
+from ingest.embeddings import EmbeddingModel, load_embeddings
+from ingest.metadata import resolve
+from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
+from ingest.store import Store, StoreIdentity
+
+
+class UsageError(ValueError):
+    """Bad command-line input (exit code 2)."""
+
+
+@dataclass
+class IngestSummary:
+    """Outcome of one ingest run."""
+
+    files: list[FileReport] = field(default_factory=list)
+    seconds: float = 0.0
+    embedded_chunks: int = 0
+    embedded_tokens: int = 0
+    embed_seconds: float = 0.0
+    store_chunks: int = 0
+    store_documents: int = 0
+
+    def count(self, *statuses: str) -> int:
+        return sum(1 for f in self.files if f.status in statuses)
+
+    @property
+    def pages(self) -> int:
+        return sum(f.pages for f in self.files if f.status in ("ingested", "replaced"))
+
+    @property
+    def chunks(self) -> int:
+        return sum(f.chunks for f in self.files if f.status in ("ingested", "replaced"))
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "files": [f.to_json() for f in self.files],
+            "totals": {
+                "files": len(self.files),
+                "ingested": self.count("ingested", "replaced"),
+                "unchanged": self.count("unchanged"),
+                "duplicates": self.count("duplicate"),
+                "pruned": self.count("pruned"),
+                "failed": self.failed,
+                "pages": self.pages,
+                "chunks": self.chunks,
+                "embedded_chunks": self.embedded_chunks,
+                "embedded_tokens": self.embedded_tokens,
+                "store_documents": self.store_documents,
+                "store_chunks": self.store_chunks,
+                "seconds": round(self.seconds, 2),
+            },
+        }
+
+
+@dataclass
+class _Job:
+    path: Path
+    content_hash: str
+    pages: int
+    replaces: bool
+
+
+@dataclass
+class PreparedDocument:
+    """A parsed and chunked document, ready to embed (returned by the parsing worker)."""
+
+    doc: DocumentInfo
+    chunks: list[Chunk]
+    warnings: list[str]
+
+
+def discover(paths: Iterable[Path]) -> list[Path]:
+    """PDF files under the given files/folders (folders recursively), in a stable order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*")
+                    if p.suffix.lower() == ".pdf" and (p.is_file() or p.is_symlink())
+                )
+            )
+        elif path.exists() or path.is_symlink():
+            found.append(path)
+        else:
+            raise UsageError(f"No such file or folder: {path}")
+    unique: dict[Path, Path] = {}
+    for p in found:
+        unique.setdefault(p.absolute(), p)
+    return list(unique.values())
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _count_pages(data: bytes) -> int:
+    try:
+        return len(PdfReader(io.BytesIO(data), strict=False).pages)
+    except Exception:
+        return 1
+
+
+def prepare_document(
+    path: Path, expected_hash: str, max_bytes: int, chunk_size: int, overlap: int
+) -> PreparedDocument:
+    """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
+    data = check_file(path, max_bytes)
+    if file_hash(data) != expected_hash:
+        raise BadPdfError("the file changed while it was being ingested; run ingest again")
+    content = read_pdf(data)
+    pages = clean_pages(content.pages)
+    meta = resolve(path, content)
+    doc = DocumentInfo(
+        source=path.name,
+        path=str(path.absolute()),
+        content_hash=expected_hash,
+        title=meta.title,
+        publisher=meta.publisher,
+        year=meta.year,
+        pages=len(pages),
+        url=meta.url,
+        needs_ocr_pages=tuple(content.image_only_pages),
+    )
+    chunks = chunk_document(doc, pages, chunk_size, overlap)
+    if not chunks:
+        raise BadPdfError("no usable text after cleaning")
+    warnings = []
+    if content.image_only_pages:
+        warnings.append(f"needs OCR: no text layer on pages {format_pages(content.image_only_pages)}")
+    return PreparedDocument(doc, chunks, warnings)
+
+
+def embed_unique(model: EmbeddingModel, texts: list[str]) -> tuple[np.ndarray, int]:
+    """Embed each distinct text once. Returns vectors for all texts and the number embedded."""
+    index: dict[str, int] = {}
+    for text in texts:
+        index.setdefault(text, len(index))
+    distinct = list(index)
+    vectors = model.embed_array(distinct) if distinct else np.zeros((0, model.dimension), np.float32)
+    return vectors[[index[t] for t in texts]], len(distinct)
+
+
+ProgressCallback = Callable[[int, int, str], None]  # (pages done, pages total, current file)
+
+
+class Ingestor:
+    """Runs ingest against one store with one embedding model (both loaded once)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.model = load_embeddings(settings)
+        self.store = Store.open(
+            settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True
+        )
+
+    def run(
+        self, paths: Iterable[Path], prune: bool = False, progress: ProgressCallback | None = None
+    ) -> IngestSummary:
+        started = time.perf_counter()
+        files = discover(paths)
+        summary = IngestSummary()
+        self.store.remove_orphans()
+        jobs = self._plan(files, summary)
+        total_pages = sum(j.pages for j in jobs)
+        done_pages = 0
+        if jobs:
+            ctx = multiprocessing.get_context("forkserver")
+            with ProcessPoolExecutor(max_workers=self.settings.parse_workers, mp_context=ctx) as pool:
+                futures = [self._submit(pool, job) for job in jobs]
+                for job, future in zip(jobs, futures, strict=True):
+                    report = self._finish(job, future, summary)
+                    summary.files.append(report)
+                    done_pages += job.pages
+                    if progress:
+                        progress(done_pages, total_pages, job.path.name)
+        if prune:
+            summary.files.extend(self._prune())
+        summary.store_documents = len(self.store.list_documents())
+        summary.store_chunks = self.store.chunk_count()
+        summary.seconds = time.perf_counter() - started
+        return summary
+
+    def _plan(self, files: list[Path], summary: IngestSummary) -> list[_Job]:
+        """Check every file and decide what to do with it; reports skipped and failed files."""
+        max_bytes = int(self.settings.max_file_mb * 2**20)
+        stored = {d.source: d for d in self.store.list_documents()}
+        by_hash = {d.content_hash: d.source for d in stored.values()}
+        jobs: list[_Job] = []
+        for path in files:
+            try:
+                data = check_file(path, max_bytes)
+            except BadPdfError as exc:
+                summary.files.append(FileReport(path.name, "failed", str(exc)))
+                continue
+            digest = file_hash(data)
+            current = stored.get(path.name)
+            if current is not None and current.content_hash == digest:
+                summary.files.append(
+                    FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks)
+                )
+            elif digest in by_hash and by_hash[digest] != path.name:
+                summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
+            elif any(j.path.name == path.name for j in jobs):
+                summary.files.append(
+                    FileReport(path.name, "failed", "another file with this name is in this run")
+                )
+            else:
+                by_hash[digest] = path.name
+                jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None))
+        return jobs
+
+    def _submit(self, pool: ProcessPoolExecutor, job: _Job) -> Future[PreparedDocument]:
+        s = self.settings
+        return pool.submit(
+            prepare_document,
+            job.path,
+            job.content_hash,
+            int(s.max_file_mb * 2**20),
+            s.chunk_size,
+            s.chunk_overlap,
+        )
+
+    def _finish(self, job: _Job, future: Future[PreparedDocument], summary: IngestSummary) -> FileReport:
+        try:
+            prepared = future.result()
+        except BadPdfError as exc:
+            return FileReport(job.path.name, "failed", str(exc))
+        except BrokenProcessPool:
+            return FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
+        except Exception as exc:  # a parser bug on one odd file must not stop the run
+            return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
+        texts = [c.text for c in prepared.chunks]
+        t0 = time.perf_counter()
+        vectors, embedded = embed_unique(self.model, texts)
+        summary.embed_seconds += time.perf_counter() - t0
+        summary.embedded_chunks += embedded
+        summary.embedded_tokens += sum(self.model.count_tokens(t) for t in set(texts))
+        doc = replace(
+            prepared.doc,
+            chunks=len(prepared.chunks),
+            ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        )
+        chunks = [replace(c, doc=doc) for c in prepared.chunks]
+        self.store.write_document(doc, chunks, vectors)
+        return FileReport(
+            job.path.name,
+            "replaced" if job.replaces else "ingested",
+            "; ".join(prepared.warnings),
+            pages=doc.pages,
+            chunks=len(chunks),
+            warnings=prepared.warnings,
+        )
+
+    def _prune(self) -> list[FileReport]:
+        reports = []
+        for doc in self.store.list_documents():
+            if not Path(doc.path).is_file():
+                self.store.remove_document(doc.source)
+                reports.append(
+                    FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks)
+                )
+        return reports

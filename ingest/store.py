@@ -1,0 +1,237 @@
+"""The ChromaDB store: chunk vectors plus a manifest of committed documents.
+
+The *store* stage of corpus → ingest → store → assistant. Embedded (``PersistentClient``) by
+default, a Chroma server (``HttpClient``) when ``chroma_url`` is set; the same code serves both.
+
+Two collections:
+
+- ``<name>-chunks``: one record per chunk (vector, text, metadata). Its collection metadata records
+  the embedding model, its dimension and the chunking parameters the store was built with; opening it
+  with other settings raises :class:`StoreMismatchError` instead of mixing incompatible vectors.
+- ``<name>-documents``: the manifest, one record per document (id = file name). A document exists
+  for readers only once its manifest record points at its content hash, written *after* all its
+  chunks. So a crash mid-write leaves orphan chunks that readers ignore and the next ingest removes,
+  never a half or doubled document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+import numpy as np
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from chromadb.config import Settings as ChromaSettings
+
+from beleidsbron.domain import Chunk, DocumentInfo
+from beleidsbron.settings import Settings
+
+_PAGE = 1000  # records per get() call when reading a whole collection
+
+
+class StoreError(RuntimeError):
+    """The store cannot be used; the message says what to run or change."""
+
+
+class StoreMissingError(StoreError):
+    pass
+
+
+class StoreMismatchError(StoreError):
+    pass
+
+
+def make_client(settings: Settings) -> ClientAPI:
+    """A Chroma client for the configured store, telemetry off."""
+    chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        url = urlparse(
+            settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}"
+        )
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or 8000,
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:
+            raise StoreError(f"Cannot reach the Chroma server at {settings.chroma_url}: {exc}") from exc
+    path = Path(settings.store_path) / "chroma"
+    path.mkdir(parents=True, exist_ok=True)
+    return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+
+@dataclass(frozen=True)
+class StoreIdentity:
+    """What the vectors and chunks of a store depend on."""
+
+    embedding_backend: str
+    embedding_model: str
+    embedding_dim: int
+    chunk_size: int
+    chunk_overlap: int
+
+    @classmethod
+    def from_settings(cls, settings: Settings, dimension: int) -> StoreIdentity:
+        return cls(**settings.embedding_identity(), embedding_dim=dimension, **settings.chunking_identity())
+
+    def describe(self) -> str:
+        return (
+            f"{self.embedding_backend}:{self.embedding_model} ({self.embedding_dim}-d), "
+            f"chunks of {self.chunk_size}/{self.chunk_overlap}"
+        )
+
+
+class Store:
+    """Read and write access to one Beleidsbron store."""
+
+    def __init__(self, client: ClientAPI, chunks: Collection, documents: Collection, location: str) -> None:
+        self.client = client
+        self.chunks = chunks
+        self.documents = documents
+        self.location = location
+
+    # --- opening -------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, settings: Settings, identity: StoreIdentity | None = None, create: bool = False) -> Store:
+        """Open the store. ``create`` makes missing collections (ingest); readers pass False.
+
+        When ``identity`` is given, the store must have been built with it.
+        """
+        location = settings.chroma_url or str(Path(settings.store_path).resolve())
+        if not create and not settings.chroma_url and not (Path(settings.store_path) / "chroma").is_dir():
+            raise StoreMissingError(f"No store at {location}. Run `python -m ingest` (or `make run`) first.")
+        client = make_client(settings)
+        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+        chunk_name, doc_name = f"{settings.collection}-chunks", f"{settings.collection}-documents"
+        if not create and chunk_name not in names:
+            raise StoreMissingError(f"The store at {location} is empty. Run `python -m ingest` first.")
+        meta = {"hnsw:space": "cosine"}
+        if identity is not None:
+            meta |= {k: v for k, v in identity.__dict__.items()}
+        chunks = client.get_or_create_collection(chunk_name, metadata=meta, embedding_function=None)
+        documents = client.get_or_create_collection(doc_name, embedding_function=None)
+        store = cls(client, chunks, documents, location)
+        if identity is not None:
+            store.check_identity(identity)
+        return store
+
+    def identity(self) -> StoreIdentity | None:
+        meta = self.chunks.metadata or {}
+        try:
+            return StoreIdentity(
+                embedding_backend=str(meta["embedding_backend"]),
+                embedding_model=str(meta["embedding_model"]),
+                embedding_dim=int(meta["embedding_dim"]),
+                chunk_size=int(meta["chunk_size"]),
+                chunk_overlap=int(meta["chunk_overlap"]),
+            )
+        except KeyError:
+            return None
+
+    def check_identity(self, wanted: StoreIdentity, check_chunking: bool = True) -> None:
+        have = self.identity()
+        if have is None or have == wanted:
+            return
+        same_vectors = (have.embedding_backend, have.embedding_model, have.embedding_dim) == (
+            wanted.embedding_backend,
+            wanted.embedding_model,
+            wanted.embedding_dim,
+        )
+        if same_vectors and not check_chunking:
+            return
+        raise StoreMismatchError(
+            f"The store at {self.location} was built with {have.describe()}, but the settings ask for "
+            f"{wanted.describe()}. Use the settings the store was built with, or ingest into a new "
+            "store with --store DIR."
+        )
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def list_documents(self) -> list[DocumentInfo]:
+        """Committed documents, sorted by file name."""
+        got = self.documents.get(include=["metadatas"])
+        docs = [DocumentInfo.from_metadata(m) for m in got["metadatas"] or []]
+        return sorted(docs, key=lambda d: d.source)
+
+    def document(self, source: str) -> DocumentInfo | None:
+        got = self.documents.get(ids=[source], include=["metadatas"])
+        return DocumentInfo.from_metadata(got["metadatas"][0]) if got["ids"] else None
+
+    def committed_hashes(self) -> set[str]:
+        return {d.content_hash for d in self.list_documents()}
+
+    def version(self) -> str:
+        """Changes whenever a document is added, replaced or removed."""
+        docs = self.list_documents()
+        payload = "|".join(f"{d.source}:{d.content_hash}:{d.chunks}" for d in docs)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def chunk_count(self) -> int:
+        return self.chunks.count()
+
+    def iter_chunks(self, hashes: set[str] | None = None) -> Iterator[Chunk]:
+        """All chunks of committed documents (or of the given content hashes)."""
+        wanted = self.committed_hashes() if hashes is None else hashes
+        for content_hash in sorted(wanted):
+            offset = 0
+            while True:
+                got = self.chunks.get(
+                    where={"content_hash": content_hash},
+                    include=["documents", "metadatas"],
+                    limit=_PAGE,
+                    offset=offset,
+                )
+                for text, meta in zip(got["documents"] or [], got["metadatas"] or [], strict=True):
+                    yield Chunk.from_record(text, meta)
+                if len(got["ids"]) < _PAGE:
+                    break
+                offset += _PAGE
+
+    # --- writing -------------------------------------------------------------------------------
+
+    def write_document(self, doc: DocumentInfo, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Add a document, or replace the one with the same file name, crash-safely.
+
+        Order: new chunks → manifest record (the commit) → old chunks removed.
+        """
+        batch = max(1, self.client.get_max_batch_size())
+        for start in range(0, len(chunks), batch):
+            part = chunks[start : start + batch]
+            self.chunks.upsert(
+                ids=[c.id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                documents=[c.text for c in part],
+                metadatas=[c.to_metadata() for c in part],
+            )
+        self.documents.upsert(ids=[doc.source], embeddings=[[0.0]], metadatas=[doc.to_metadata()])
+        self.chunks.delete(
+            where={"$and": [{"source": doc.source}, {"content_hash": {"$ne": doc.content_hash}}]}
+        )
+
+    def remove_document(self, source: str) -> None:
+        """Uncommit first, then delete the chunks: a crash in between leaves only orphans."""
+        doc = self.document(source)
+        self.documents.delete(ids=[source])
+        if doc is not None:
+            self.chunks.delete(where={"source": source})
+
+    def remove_orphans(self) -> int:
+        """Delete chunks that belong to no committed document (left by an interrupted write)."""
+        committed = sorted(self.committed_hashes())
+        where: dict[str, Any] = {"content_hash": {"$nin": committed}} if committed else {}
+        removed = 0
+        while True:
+            got = self.chunks.get(where=where or None, include=[], limit=_PAGE)
+            if not got["ids"]:
+                return removed
+            self.chunks.delete(ids=got["ids"])
+            removed += len(got["ids"])
