@@ -14,7 +14,6 @@ an answer comes from here, so layout noise must not survive it:
 from __future__ import annotations
 
 import re
-import statistics
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
@@ -28,15 +27,16 @@ _PAGE_NUMBER = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[•▪◦●■‣∙·\-–—*]|\d{1,2}[.)]|[a-z][.)])\s+")
-_FOOTNOTE_MARK = re.compile(r"(?<![\w-])([a-zà-ÿ]{3,})\d{1,2}(?=[\s.,;:!?)]|$)")
-_FOOTNOTE_AFTER_PUNCT = re.compile(r"(?<=[a-zà-ÿ)][.,;:!?])\d{1,2}(?=\s|$)")
+_FOOTNOTE_MARK = re.compile(r"(?<![\w-])([a-zà-ÿ]{2,})\d{1,2}(?=[\s.,;:!?)]|$)")
+_FOOTNOTE_AFTER_PUNCT = re.compile(r"(?<=[a-zà-ÿ)'’”][.,;:!?'’”)])\d{1,2}(?=[\s.,;:]|$)")
+_FOOTNOTE_LINE = re.compile(r"^\d{1,2}\s+[A-ZÀ-Ý]")
 _SENTENCE_END = re.compile(r"[.!?:;…\"'”’)]$")
 _NUMBERED_HEADING = re.compile(r"^(?:hoofdstuk\s+)?\d{1,2}(?:\.\d{1,2})*\.?\s+\S", re.IGNORECASE)
 
 # Line-end hyphenation decisions.
 _KEEP_PREFIXES = {"ex", "oud", "niet", "non", "vice", "anti", "pro", "co"}
 _ADJECTIVE_END = re.compile(r"(?:aal|ale|eel|ele|isch|ische|ief|ieve|iek|ieke|lijk|lijke|air|aire|ant|ante)$")
-_VOWEL_CLASH = {"aa", "ae", "ee", "ei", "eu", "ie", "oe", "oo", "ou", "ui", "uu", "au", "ij"}
+_VOWEL_CLASH = {"aa", "ee", "ii", "oo", "uu", "ei", "eu", "oe"}
 _WORD_CHARS = r"A-Za-zÀ-ÖØ-öø-ÿ0-9"
 _WORD = re.compile(rf"[{_WORD_CHARS}]+(?:-[{_WORD_CHARS}]+)*")
 
@@ -134,9 +134,10 @@ def join_hyphenated(head: str, tail: str, vocab: Counter[str] | None = None) -> 
 def _is_heading(line: str, prev: str | None, nxt: str | None, typical: float) -> bool:
     words = line.split()
     numbered = bool(_NUMBERED_HEADING.match(line))
-    if not words or len(words) > 12 or len(line) > 0.8 * typical:
+    if not words or len(words) > 12 or (len(line) > 0.8 * typical and not numbered):
         return False
-    if _SENTENCE_END.search(line) and not (numbered and line.endswith("?")):
+    short_question = line.endswith("?") and len(words) <= 8 and len(line) < 0.6 * typical
+    if _SENTENCE_END.search(line) and not ((numbered or short_question) and line.endswith("?")):
         return False
     if _BULLET.match(line) and not _NUMBERED_HEADING.match(line):
         return False
@@ -156,7 +157,8 @@ def lines_to_paragraphs(lines: list[str], vocab: Counter[str] | None = None) -> 
     lines = [ln for ln in lines if ln]
     if not lines:
         return [], set()
-    typical = statistics.median(sorted(len(ln) for ln in lines)[len(lines) // 2 :]) or 1.0
+    lengths = sorted(len(ln) for ln in lines)
+    typical = float(lengths[int(0.9 * (len(lengths) - 1))]) or 1.0  # a full line of body text
     paragraphs: list[str] = []
     headings: set[int] = set()
     current = ""
@@ -170,11 +172,19 @@ def lines_to_paragraphs(lines: list[str], vocab: Counter[str] | None = None) -> 
             headings.add(len(paragraphs))
             paragraphs.append(line)
             continue
-        starts_new = bool(_BULLET.match(line)) or (
-            prev is not None
-            and _SENTENCE_END.search(prev) is not None
-            and len(prev) < 0.85 * typical
-            and (line[0].isupper() or line[0].isdigit())
+        starts_new = (
+            bool(_BULLET.match(line))
+            or (
+                prev is not None
+                and _FOOTNOTE_LINE.match(line) is not None
+                and _SENTENCE_END.search(prev) is not None
+            )
+            or (
+                prev is not None
+                and _SENTENCE_END.search(prev) is not None
+                and len(prev) < 0.85 * typical
+                and (line[0].isupper() or line[0].isdigit())
+            )
         )
         if current and starts_new:
             paragraphs.append(current)
