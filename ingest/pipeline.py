@@ -27,9 +27,11 @@ from beleidsbron.settings import Settings
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
 from ingest.embeddings import EmbeddingModel, load_embeddings
+from ingest.lexical_index import ensure_index
 from ingest.metadata import resolve
 from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
-from ingest.store import Store, StoreIdentity
+from ingest.sentences import split_sentences
+from ingest.store import EmbeddedChunks, Store, StoreIdentity
 
 
 class UsageError(ValueError):
@@ -43,6 +45,7 @@ class IngestSummary:
     files: list[FileReport] = field(default_factory=list)
     seconds: float = 0.0
     embedded_chunks: int = 0
+    embedded_sentences: int = 0
     embedded_tokens: int = 0
     embed_seconds: float = 0.0
     store_chunks: int = 0
@@ -76,6 +79,7 @@ class IngestSummary:
                 "pages": self.pages,
                 "chunks": self.chunks,
                 "embedded_chunks": self.embedded_chunks,
+                "embedded_sentences": self.embedded_sentences,
                 "embedded_tokens": self.embedded_tokens,
                 "store_documents": self.store_documents,
                 "store_chunks": self.store_chunks,
@@ -164,14 +168,28 @@ def prepare_document(
     return PreparedDocument(doc, chunks, warnings)
 
 
-def embed_unique(model: EmbeddingModel, texts: list[str]) -> tuple[np.ndarray, int]:
-    """Embed each distinct text once. Returns vectors for all texts and the number embedded."""
+def embed_unique(model: EmbeddingModel, texts: list[str]) -> tuple[np.ndarray, list[str]]:
+    """Embed each distinct text once. Returns vectors for all texts and the distinct texts embedded."""
     index: dict[str, int] = {}
     for text in texts:
         index.setdefault(text, len(index))
     distinct = list(index)
     vectors = model.embed_array(distinct) if distinct else np.zeros((0, model.dimension), np.float32)
-    return vectors[[index[t] for t in texts]], len(distinct)
+    return vectors[[index[t] for t in texts]], distinct
+
+
+def embed_chunks(model: EmbeddingModel, chunks: list[Chunk]) -> tuple[EmbeddedChunks, list[str]]:
+    """Embed every sentence once; a chunk's vector is the normalised mean of its sentence vectors."""
+    spans = [split_sentences(c.text) or [(0, len(c.text))] for c in chunks]
+    texts = [c.text[a:b] for c, chunk_spans in zip(chunks, spans, strict=True) for a, b in chunk_spans]
+    sentence_vectors, distinct = embed_unique(model, texts)
+    chunk_vectors = np.empty((len(chunks), model.dimension), np.float32)
+    row = 0
+    for i, chunk_spans in enumerate(spans):
+        mean = sentence_vectors[row : row + len(chunk_spans)].mean(axis=0)
+        chunk_vectors[i] = mean / (np.linalg.norm(mean) or 1.0)
+        row += len(chunk_spans)
+    return EmbeddedChunks(spans, sentence_vectors, chunk_vectors), distinct
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (pages done, pages total, current file)
@@ -209,6 +227,7 @@ class Ingestor:
                         progress(done_pages, total_pages, job.path.name)
         if prune:
             summary.files.extend(self._prune())
+        ensure_index(self.store, self.settings)
         summary.store_documents = len(self.store.list_documents())
         summary.store_chunks = self.store.chunk_count()
         summary.seconds = time.perf_counter() - started
@@ -263,12 +282,12 @@ class Ingestor:
             return FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
         except Exception as exc:  # a parser bug on one odd file must not stop the run
             return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
-        texts = [c.text for c in prepared.chunks]
         t0 = time.perf_counter()
-        vectors, embedded = embed_unique(self.model, texts)
+        vectors, embedded = embed_chunks(self.model, prepared.chunks)
         summary.embed_seconds += time.perf_counter() - t0
-        summary.embedded_chunks += embedded
-        summary.embedded_tokens += sum(self.model.count_tokens(t) for t in set(texts))
+        summary.embedded_chunks += len(prepared.chunks)
+        summary.embedded_sentences += len(embedded)
+        summary.embedded_tokens += sum(self.model.count_tokens(t) for t in embedded)
         doc = replace(
             prepared.doc,
             chunks=len(prepared.chunks),

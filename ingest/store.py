@@ -3,11 +3,14 @@
 The *store* stage of corpus → ingest → store → assistant. Embedded (``PersistentClient``) by
 default, a Chroma server (``HttpClient``) when ``chroma_url`` is set; the same code serves both.
 
-Two collections:
+Three collections:
 
 - ``<name>-chunks``: one record per chunk (vector, text, metadata). Its collection metadata records
   the embedding model, its dimension and the chunking parameters the store was built with; opening it
   with other settings raises :class:`StoreMismatchError` instead of mixing incompatible vectors.
+- ``<name>-sentences``: one vector per sentence of every chunk (the embedding unit; a chunk's vector
+  is the normalised mean of its sentences), with the sentence's span in the chunk text. The assistant
+  scores sentences with these vectors without embedding anything at query time.
 - ``<name>-documents``: the manifest, one record per document (id = file name). A document exists
   for readers only once its manifest record points at its content hash, written *after* all its
   chunks. So a crash mid-write leaves orphan chunks that readers ignore and the next ingest removes,
@@ -33,6 +36,16 @@ from beleidsbron.domain import Chunk, DocumentInfo
 from beleidsbron.settings import Settings
 
 _PAGE = 1000  # records per get() call when reading a whole collection
+
+
+@dataclass(frozen=True)
+class EmbeddedChunks:
+    """Vectors for the chunks of one document: per chunk its sentence spans, then all sentence vectors
+    (in chunk and span order) and one vector per chunk."""
+
+    spans: list[list[tuple[int, int]]]
+    sentences: np.ndarray
+    chunks: np.ndarray
 
 
 class StoreError(RuntimeError):
@@ -92,9 +105,17 @@ class StoreIdentity:
 class Store:
     """Read and write access to one Beleidsbron store."""
 
-    def __init__(self, client: ClientAPI, chunks: Collection, documents: Collection, location: str) -> None:
+    def __init__(
+        self,
+        client: ClientAPI,
+        chunks: Collection,
+        sentences: Collection,
+        documents: Collection,
+        location: str,
+    ) -> None:
         self.client = client
         self.chunks = chunks
+        self.sentences = sentences
         self.documents = documents
         self.location = location
 
@@ -118,8 +139,11 @@ class Store:
         if identity is not None:
             meta |= {k: v for k, v in identity.__dict__.items()}
         chunks = client.get_or_create_collection(chunk_name, metadata=meta, embedding_function=None)
+        sentences = client.get_or_create_collection(
+            f"{settings.collection}-sentences", metadata={"hnsw:space": "cosine"}, embedding_function=None
+        )
         documents = client.get_or_create_collection(doc_name, embedding_function=None)
-        store = cls(client, chunks, documents, location)
+        store = cls(client, chunks, sentences, documents, location)
         if identity is not None:
             store.check_identity(identity)
         return store
@@ -198,24 +222,55 @@ class Store:
 
     # --- writing -------------------------------------------------------------------------------
 
-    def write_document(self, doc: DocumentInfo, chunks: list[Chunk], vectors: np.ndarray) -> None:
+    def write_document(self, doc: DocumentInfo, chunks: list[Chunk], vectors: EmbeddedChunks) -> None:
         """Add a document, or replace the one with the same file name, crash-safely.
 
-        Order: new chunks → manifest record (the commit) → old chunks removed.
+        Order: new sentences and chunks → manifest record (the commit) → old records removed.
         """
         batch = max(1, self.client.get_max_batch_size())
+        sentence_ids, sentence_meta = [], []
+        for chunk, spans in zip(chunks, vectors.spans, strict=True):
+            for j, (start, end) in enumerate(spans):
+                sentence_ids.append(f"{chunk.id}-{j:03d}")
+                sentence_meta.append(
+                    {
+                        "chunk_id": chunk.id,
+                        "content_hash": doc.content_hash,
+                        "source": doc.source,
+                        "start": start,
+                        "end": end,
+                    }
+                )
+        for start in range(0, len(sentence_ids), batch):
+            self.sentences.upsert(
+                ids=sentence_ids[start : start + batch],
+                embeddings=vectors.sentences[start : start + batch],
+                metadatas=sentence_meta[start : start + batch],
+            )
         for start in range(0, len(chunks), batch):
             part = chunks[start : start + batch]
             self.chunks.upsert(
                 ids=[c.id for c in part],
-                embeddings=vectors[start : start + len(part)],
+                embeddings=vectors.chunks[start : start + len(part)],
                 documents=[c.text for c in part],
                 metadatas=[c.to_metadata() for c in part],
             )
         self.documents.upsert(ids=[doc.source], embeddings=[[0.0]], metadatas=[doc.to_metadata()])
-        self.chunks.delete(
-            where={"$and": [{"source": doc.source}, {"content_hash": {"$ne": doc.content_hash}}]}
-        )
+        stale = {"$and": [{"source": doc.source}, {"content_hash": {"$ne": doc.content_hash}}]}
+        self.chunks.delete(where=stale)
+        self.sentences.delete(where=stale)
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+        """Stored sentence spans and vectors of the given chunks, in text order."""
+        if not chunk_ids:
+            return {}
+        got = self.sentences.get(where={"chunk_id": {"$in": chunk_ids}}, include=["metadatas", "embeddings"])
+        result: dict[str, list[tuple[int, int, np.ndarray]]] = {cid: [] for cid in chunk_ids}
+        for meta, vector in zip(got["metadatas"] or [], got["embeddings"], strict=True):
+            result[str(meta["chunk_id"])].append((int(meta["start"]), int(meta["end"]), np.asarray(vector)))
+        for spans in result.values():
+            spans.sort(key=lambda s: s[0])
+        return result
 
     def remove_document(self, source: str) -> None:
         """Uncommit first, then delete the chunks: a crash in between leaves only orphans."""
@@ -223,15 +278,18 @@ class Store:
         self.documents.delete(ids=[source])
         if doc is not None:
             self.chunks.delete(where={"source": source})
+            self.sentences.delete(where={"source": source})
 
     def remove_orphans(self) -> int:
         """Delete chunks that belong to no committed document (left by an interrupted write)."""
         committed = sorted(self.committed_hashes())
         where: dict[str, Any] = {"content_hash": {"$nin": committed}} if committed else {}
         removed = 0
-        while True:
-            got = self.chunks.get(where=where or None, include=[], limit=_PAGE)
-            if not got["ids"]:
-                return removed
-            self.chunks.delete(ids=got["ids"])
-            removed += len(got["ids"])
+        for collection in (self.chunks, self.sentences):
+            while True:
+                got = collection.get(where=where or None, include=[], limit=_PAGE)
+                if not got["ids"]:
+                    break
+                collection.delete(ids=got["ids"])
+                removed += len(got["ids"])
+        return removed
