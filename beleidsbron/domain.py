@@ -135,3 +135,113 @@ class FileReport:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval to some publishers, a year range and/or specific documents (file names)."""
+
+    publishers: tuple[str, ...] = ()
+    year_from: int | None = None
+    year_to: int | None = None
+    sources: tuple[str, ...] = ()
+
+    def matches(self, doc: DocumentInfo) -> bool:
+        if self.publishers and doc.publisher not in self.publishers:
+            return False
+        if self.sources and doc.source not in self.sources:
+            return False
+        if self.year_from is not None and (doc.year is None or doc.year < self.year_from):
+            return False
+        return not (self.year_to is not None and (doc.year is None or doc.year > self.year_to))
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A numbered source of an answer: the passage, the cited sentence spans in it and their page.
+
+    ``anchor`` (content hash + page + offsets in the page text) stays valid as long as the document
+    does not change, whatever happens to chunk ids or the store.
+    """
+
+    n: int
+    source: str
+    title: str
+    publisher: str
+    year: int | None
+    page: int
+    text: str  # the passage
+    spans: tuple[tuple[int, int], ...]  # supporting sentence(s), offsets in ``text``
+    score: float
+    anchor: str
+    chunk_id: str
+    heading: str = ""
+    url: str = ""
+
+    @property
+    def quote(self) -> str:
+        """The supporting sentence(s) themselves."""
+        return " ".join(self.text[a:b] for a, b in self.spans)
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["spans"] = [list(s) for s in self.spans]
+        data["quote"] = self.quote
+        data["score"] = round(self.score, 4)
+        return data
+
+
+@dataclass(frozen=True)
+class AnswerSentence:
+    """One sentence of an answer with the citations that back it and its support (0–1)."""
+
+    text: str
+    citations: tuple[int, ...]
+    support: float
+    supported: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "citations": list(self.citations),
+            "support": round(self.support, 4),
+            "supported": self.supported,
+        }
+
+
+REFUSAL = "Ik heb hierover niets gevonden in de documenten."
+
+
+@dataclass
+class Answer:
+    """What the assistant says: text with [n] markers, its citations, or an honest refusal.
+
+    ``related`` holds the nearest passages of a refusal ("mogelijk relevant"); they are not citations.
+    """
+
+    question: str
+    text: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    related: list[Citation] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)  # milliseconds
+    notice: str = ""  # e.g. question language or trimmed input; never part of the answer text
+    mode: str = "extractive"
+    retrieval_query: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "refused": self.refused,
+            "mode": self.mode,
+            "citations": [c.to_json() for c in self.citations],
+            "sentences": [s.to_json() for s in self.sentences],
+            "related": [c.to_json() for c in self.related],
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
+        }

@@ -57,6 +57,34 @@ class Settings(BaseSettings):
     max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused.")
     parse_workers: int = Field(1, ge=1, description="PDF parsing processes running beside the embedder.")
 
+    # --- retrieval and answers ---------------------------------------------------------------
+    dense_candidates: int = Field(40, ge=1, description="Chunks taken from the vector search.")
+    lexical_candidates: int = Field(40, ge=1, description="Chunks taken from BM25.")
+    rescore_candidates: int = Field(24, ge=1, description="Fused chunks whose sentences are re-scored.")
+    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    dense_floor: float = Field(
+        0.75, description="Cosine similarity that counts as 0 relevance (model-specific)."
+    )
+    dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
+    dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
+    passages_per_document: int = Field(
+        2, ge=1, description="Diversity: passages of one document before others."
+    )
+    answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences in an extractive answer.")
+    answer_min_sentences: int = Field(
+        3, ge=1, le=12, description="Sentences an answer aims for when evidence allows."
+    )
+    refusal_threshold: float = Field(
+        0.35,
+        ge=0,
+        le=1,
+        description="Best sentence score below which the assistant refuses (calibrated by evals).",
+    )
+    reranker_model: str | None = Field(
+        None, description="Optional sentence-transformers CrossEncoder id or path."
+    )
+    max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
+
     def embedding_identity(self) -> dict[str, str]:
         """What the vectors in a store depend on; a store opened with another identity is refused."""
         model = (

@@ -1,0 +1,1 @@
+"""Assistant: hybrid retrieval, extractive answers and citations (``python -m assistant ask``)."""

@@ -1,0 +1,130 @@
+"""Command line of the assistant, a contract used by scripts and evaluation tooling:
+
+    python -m assistant ask [--store DIR] [--json] [--questions FILE] [QUESTION ...]
+
+Without --json a readable answer with numbered sources; with --json one JSON object per question per
+line, in input order. Exit 0 on success, 2 on usage errors, 1 when the store is missing, empty or
+incompatible (the message says what to run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+from assistant.core import Assistant
+from beleidsbron.domain import Answer, Filters
+from beleidsbron.settings import get_settings
+from ingest.embeddings import EmbeddingModelError
+from ingest.store import StoreError
+
+
+class UsageError(ValueError):
+    pass
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m assistant", description="Cited answers from the policy store."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    ask = sub.add_parser("ask", help="answer one or more questions")
+    ask.add_argument("questions", nargs="*", metavar="QUESTION", help="question(s) in Dutch")
+    ask.add_argument(
+        "--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)"
+    )
+    ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
+    ask.add_argument(
+        "--questions",
+        dest="questions_file",
+        type=Path,
+        metavar="FILE",
+        help="file with one question per line, or JSONL with a 'question' field",
+    )
+    ask.add_argument("--publisher", action="append", default=[], help="only this publisher (repeatable)")
+    ask.add_argument("--document", action="append", default=[], help="only this file name (repeatable)")
+    ask.add_argument("--year-from", type=int, help="only documents from this year on")
+    ask.add_argument("--year-to", type=int, help="only documents up to this year")
+    return parser.parse_args(argv)
+
+
+def read_questions(path: Path) -> list[tuple[str, list[Any]]]:
+    """(question, history) pairs from a plain text or JSONL file, in file order."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read questions file {path}: {exc}") from exc
+    out: list[tuple[str, list[Any]]] = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise UsageError(f"{path}:{number}: invalid JSON ({exc.msg})") from exc
+            if not isinstance(record, dict) or not isinstance(record.get("question"), str):
+                raise UsageError(f"{path}:{number}: a JSON line needs a string field 'question'")
+            out.append((record["question"], list(record.get("history") or [])))
+        else:
+            out.append((line, []))
+    return out
+
+
+def render(answer: Answer) -> str:
+    lines = [f"Q: {answer.question}", ""]
+    if answer.notice:
+        lines += [f"({answer.notice})", ""]
+    lines += textwrap.wrap(answer.text, 100) or [answer.text]
+    sources = answer.citations or answer.related
+    if sources:
+        lines += ["", "Sources:" if answer.citations else "Possibly relevant (not cited):"]
+        for c in sources:
+            meta = ", ".join(str(x) for x in (c.publisher, c.year) if x)
+            lines.append(f"[{c.n}] {c.title} ({meta}), p. {c.page} — {c.source}")
+            lines += textwrap.wrap(f'"{c.quote}"', 96, initial_indent="    ", subsequent_indent="    ")
+    lines.append(f"\n({answer.timings.get('total', 0):.0f} ms)")
+    return "\n".join(lines)
+
+
+def contract_json(answer: Answer) -> dict[str, Any]:
+    data = answer.to_json()
+    data["timings_ms"] = {k: data["timings_ms"].get(k, 0.0) for k in ("retrieve", "answer", "total")}
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    try:
+        items = [(q, []) for q in args.questions]
+        if args.questions_file:
+            items += read_questions(args.questions_file)
+        if not items:
+            raise UsageError("give a QUESTION or --questions FILE")
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    if args.store:
+        settings = settings.model_copy(update={"store_path": args.store})
+    try:
+        assistant = Assistant(settings)
+    except (StoreError, EmbeddingModelError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    filters = Filters(tuple(args.publisher), args.year_from, args.year_to, tuple(args.document))
+    for question, history in items:
+        answer = assistant.ask(question, history=history, filters=filters)
+        if args.json:
+            print(json.dumps(contract_json(answer), ensure_ascii=False), flush=True)
+        else:
+            print(render(answer), end="\n\n", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

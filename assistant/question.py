@@ -1,0 +1,148 @@
+"""Question handling before retrieval: input hygiene, language check and follow-up expansion.
+
+First touch of the assistant (question → *prepared query* → retrieval). Bad input never reaches the
+search: empty or stop-word-only questions get a Dutch explanation, overlong ones are cut, control
+characters removed. Short or anaphoric follow-ups ("Hoeveel wijken waren dat?") borrow the subject of
+the previous question.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ingest.cleaning import normalize
+from ingest.dutch_analysis import STOP_WORDS, Analyzer, words
+
+_ANAPHORA = {
+    "daarover",
+    "daarvan",
+    "daarbij",
+    "daarmee",
+    "daarin",
+    "daardoor",
+    "hierover",
+    "hiervan",
+    "hierbij",
+    "dat",
+    "die",
+    "deze",
+    "dit",
+    "dezelfde",
+    "ze",
+    "zij",
+    "hun",
+    "hij",
+    "zijn",
+    "haar",
+    "het",
+    "ervan",
+    "erover",
+    "waarom",
+    "toen",
+    "dan",
+}
+_FOLLOW_UP_START = re.compile(r"^(en|maar|ook|waarom|hoezo|wat nog|welke nog|en wat|en hoe|dus)\b", re.I)
+_ENGLISH = {
+    "the",
+    "what",
+    "which",
+    "how",
+    "does",
+    "is",
+    "are",
+    "of",
+    "and",
+    "to",
+    "in",
+    "for",
+    "about",
+    "why",
+    "who",
+    "when",
+    "do",
+    "did",
+    "many",
+    "much",
+    "with",
+}
+_GERMAN = {"der", "die", "das", "und", "ist", "wie", "was", "welche", "nicht", "mit", "für", "über", "warum"}
+_FRENCH = {"le", "la", "les", "des", "est", "quel", "quelle", "comment", "pourquoi", "et", "pour", "dans"}
+_DUTCH_MARKERS = STOP_WORDS - {"die", "was", "is", "in", "en", "de", "het", "wie"}
+
+EMPTY = "Stel een vraag over de documenten, bijvoorbeeld: 'Hoe wordt de wijkaanpak gefinancierd?'"
+NO_CONTENT = (
+    "Uw vraag bevat geen inhoudelijke zoekwoorden. Noem het onderwerp waarover u iets wilt weten, "
+    "bijvoorbeeld 'leefbaarheid in kwetsbare wijken'."
+)
+
+
+@dataclass(frozen=True)
+class PreparedQuestion:
+    text: str  # cleaned question as shown back to the user
+    query: str  # what retrieval searches for (follow-ups expanded)
+    problem: str = ""  # set when the question cannot be searched; a Dutch message for the user
+    notice: str = ""  # remarks that do not stop the search
+
+
+def detect_language(text: str) -> str:
+    """'nl', 'en', 'de' or 'fr' by function words; 'nl' when unsure."""
+    tokens = words(text)
+    scores = {
+        "nl": sum(t in _DUTCH_MARKERS for t in tokens),
+        "en": sum(t in _ENGLISH for t in tokens),
+        "de": sum(t in _GERMAN for t in tokens),
+        "fr": sum(t in _FRENCH for t in tokens),
+    }
+    lang = max(scores, key=lambda k: scores[k])
+    return lang if scores[lang] >= 2 and scores[lang] > scores["nl"] else "nl"
+
+
+def previous_questions(history: Sequence[Any] | None) -> list[str]:
+    """User questions from a history of (question, answer) pairs or chat messages, oldest first."""
+    out: list[str] = []
+    for item in history or []:
+        if isinstance(item, dict):
+            if item.get("role") == "user" and isinstance(item.get("content"), str):
+                out.append(item["content"])
+        elif isinstance(item, (list, tuple)) and item and isinstance(item[0], str):
+            out.append(item[0])
+        elif isinstance(item, str):
+            out.append(item)
+    return [q for q in out if q.strip()]
+
+
+def is_follow_up(question: str, analyzer: Analyzer) -> bool:
+    tokens = words(question)
+    content = [t for t in tokens if t not in STOP_WORDS and t not in _ANAPHORA]
+    anaphoric = any(t in _ANAPHORA for t in tokens) or bool(_FOLLOW_UP_START.match(question.strip()))
+    return len(content) <= 2 or (anaphoric and len(content) <= 5)
+
+
+def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_chars: int) -> PreparedQuestion:
+    text = normalize(raw or "").replace("\n", " ").strip()
+    notices = []
+    if len(text) > max_chars:
+        text = text[:max_chars].rsplit(" ", 1)[0]
+        notices.append(f"De vraag was erg lang; alleen de eerste {len(text)} tekens zijn gebruikt.")
+    if not text:
+        return PreparedQuestion(text, "", problem=EMPTY)
+    lang = detect_language(text)
+    if lang != "nl":
+        name = {"en": "Engels", "de": "Duits", "fr": "Frans"}[lang]
+        notices.append(
+            f"De vraag lijkt in het {name} gesteld. De documenten zijn Nederlandstalig: er is op betekenis "
+            "gezocht en het antwoord citeert de Nederlandse tekst."
+        )
+    query = text
+    earlier = previous_questions(history)
+    if earlier and is_follow_up(text, analyzer):
+        subject = earlier[-1]
+        if len(earlier) > 1 and is_follow_up(subject, analyzer):  # a follow-up of a follow-up
+            subject = f"{subject} {earlier[-2]}"
+        query = f"{text} {subject}"
+    if not analyzer.terms(query) and lang == "nl":
+        return PreparedQuestion(text, "", problem=NO_CONTENT, notice=" ".join(notices))
+    return PreparedQuestion(text, query, notice=" ".join(notices))

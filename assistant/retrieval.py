@@ -1,0 +1,197 @@
+"""Hybrid retrieval: dense (Chroma) + BM25 (Dutch analysis), fused with reciprocal rank fusion, then
+every candidate re-scored by its best sentences (dense + lexical) and diversified across documents.
+
+First step of the assistant (store → *retrieval* → answer). Sentence vectors come from the store, so
+re-scoring embeds nothing; the only model call per question is the query embedding (and the optional
+cross-encoder).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from beleidsbron.domain import Chunk, Filters
+from beleidsbron.settings import Settings
+from ingest.embeddings import EmbeddingModel
+from ingest.lexical_index import LexicalIndex
+from ingest.store import Store
+
+
+@dataclass
+class ScoredSentence:
+    start: int  # offsets in the chunk text
+    end: int
+    text: str
+    dense: float
+    lexical: float
+    score: float
+
+
+@dataclass
+class Candidate:
+    chunk: Chunk
+    rrf: float = 0.0
+    dense: float = 0.0  # cosine similarity of the chunk vector
+    bm25: float = 0.0
+    sentences: list[ScoredSentence] = field(default_factory=list)
+    score: float = 0.0
+
+    def best(self, n: int = 1) -> list[ScoredSentence]:
+        return sorted(self.sentences, key=lambda s: -s.score)[:n]
+
+
+def chroma_where(filters: Filters) -> dict[str, Any] | None:
+    """The Chroma ``where`` clause for metadata filters."""
+    conditions: list[dict[str, Any]] = []
+    if filters.publishers:
+        conditions.append({"publisher": {"$in": list(filters.publishers)}})
+    if filters.sources:
+        conditions.append({"source": {"$in": list(filters.sources)}})
+    if filters.year_from is not None:
+        conditions.append({"year": {"$gte": filters.year_from}})
+    if filters.year_to is not None:
+        conditions.append({"year": {"$lte": filters.year_to}})
+    if not conditions:
+        return None
+    return conditions[0] if len(conditions) == 1 else {"$and": conditions}
+
+
+class HybridSearch:
+    """Runs one question against the store and its lexical index."""
+
+    def __init__(self, store: Store, index: LexicalIndex, model: EmbeddingModel, settings: Settings) -> None:
+        self.store = store
+        self.index = index
+        self.model = model
+        self.settings = settings
+        self._reranker = None
+        if settings.reranker_model:
+            from sentence_transformers import CrossEncoder
+
+            self._reranker = CrossEncoder(settings.reranker_model, device="cpu")
+
+    def _mask(self, filters: Filters) -> np.ndarray | None:
+        if filters.is_empty():
+            return None
+        return np.fromiter((filters.matches(c.doc) for c in self.index.chunks), bool, len(self.index.chunks))
+
+    def dense(self, vector: np.ndarray, filters: Filters) -> list[tuple[str, float]]:
+        n = min(self.settings.dense_candidates, max(1, len(self.index.chunks)))
+        got = self.store.chunks.query(
+            query_embeddings=[vector], n_results=n, where=chroma_where(filters), include=["distances"]
+        )
+        return [
+            (cid, 1.0 - float(d))
+            for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)
+            if cid in self.index.row_of  # only committed chunks of this store version
+        ]
+
+    def lexical(self, terms: list[str], filters: Filters) -> list[tuple[str, float]]:
+        scores = self.index.scores(terms)
+        mask = self._mask(filters)
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        n = min(self.settings.lexical_candidates, len(scores))
+        if n == 0:
+            return []
+        top = np.argpartition(-scores, n - 1)[:n]
+        top = top[np.argsort(-scores[top])]
+        return [(self.index.chunks[i].id, float(scores[i])) for i in top if scores[i] > 0]
+
+    def search(
+        self, query: str, filters: Filters | None = None
+    ) -> tuple[list[Candidate], np.ndarray, list[str]]:
+        """Fused, re-scored candidates (best first), the query vector and the query terms."""
+        filters = filters or Filters()
+        vector = self.model.embed_query_array(query)
+        terms = self.index.analyzer.terms(query)
+        dense_hits = self.dense(vector, filters)
+        lexical_hits = self.lexical(terms, filters)
+        candidates: dict[str, Candidate] = {}
+        k = self.settings.rrf_k
+        for rank, (cid, sim) in enumerate(dense_hits):
+            cand = candidates.setdefault(cid, Candidate(self.index.chunks[self.index.row_of[cid]]))
+            cand.dense, cand.rrf = sim, cand.rrf + 1.0 / (k + rank + 1)
+        for rank, (cid, bm25) in enumerate(lexical_hits):
+            cand = candidates.setdefault(cid, Candidate(self.index.chunks[self.index.row_of[cid]]))
+            cand.bm25, cand.rrf = bm25, cand.rrf + 1.0 / (k + rank + 1)
+        fused = sorted(candidates.values(), key=lambda c: -c.rrf)[: self.settings.rescore_candidates]
+        self.rescore(fused, vector, terms)
+        if self._reranker is not None and fused:
+            ce = self._reranker.predict([(query, c.chunk.text) for c in fused])
+            for cand, logit in zip(fused, np.asarray(ce, dtype=float), strict=True):
+                cand.score = 0.5 * cand.score + 0.5 / (1.0 + np.exp(-logit))
+        return (
+            diversify(sorted(fused, key=lambda c: -c.score), self.settings.passages_per_document),
+            vector,
+            terms,
+        )
+
+    def rescore(self, candidates: list[Candidate], vector: np.ndarray, terms: list[str]) -> None:
+        """Score each candidate's sentences (dense + lexical) and the candidate by its best ones."""
+        stored = self.store.sentence_vectors([c.chunk.id for c in candidates])
+        query_terms = set(terms)
+        weights = {t: self.index.idf_of(t) for t in query_terms}
+        total = sum(weights.values()) or 1.0
+        s = self.settings
+        span = max(1e-6, s.dense_ceiling - s.dense_floor)
+        max_rrf = max((c.rrf for c in candidates), default=1.0) or 1.0
+        for cand in candidates:
+            scored = []
+            for start, end, vec in stored.get(cand.chunk.id, []):
+                text = cand.chunk.text[start:end]
+                dense = float(vec @ vector)
+                lexical = (
+                    sum(weights[t] for t in query_terms & self.index.analyzer.content_terms(text)) / total
+                )
+                relevance = np.clip((dense - s.dense_floor) / span, 0.0, 1.0)
+                score = s.dense_weight * relevance + (1 - s.dense_weight) * lexical
+                scored.append(ScoredSentence(start, end, text, dense, lexical, float(score)))
+            cand.sentences = scored
+            top = cand.best(2)
+            best = top[0].score if top else 0.0
+            second = top[1].score if len(top) > 1 else 0.0
+            cand.score = 0.8 * best + 0.1 * second + 0.1 * cand.rrf / max_rrf
+
+
+def diversify(candidates: list[Candidate], per_document: int) -> list[Candidate]:
+    """Keep the order, but let each document place at most ``per_document`` passages before others get
+    their turn; the rest follow in score order."""
+    first, rest = [], []
+    seen: dict[str, int] = {}
+    for cand in candidates:
+        source = cand.chunk.doc.source
+        if seen.get(source, 0) < per_document:
+            first.append(cand)
+            seen[source] = seen.get(source, 0) + 1
+        else:
+            rest.append(cand)
+    return first + rest
+
+
+class BeleidsbronRetriever(BaseRetriever):
+    """The hybrid search as a LangChain retriever (for chains such as the generative answer mode)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+    search_engine: Any
+    k: int = 6
+    filters: Filters = Filters()
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[Document]:
+        candidates, _, _ = self.search_engine.search(query, self.filters)
+        return [
+            Document(
+                page_content=c.chunk.text,
+                metadata={**c.chunk.to_metadata(), "score": c.score, "id": c.chunk.id},
+            )
+            for c in candidates[: self.k]
+        ]
