@@ -28,15 +28,11 @@ class UsageError(ValueError):
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        prog="python -m assistant", description="Cited answers from the policy store."
-    )
+    parser = argparse.ArgumentParser(prog="python -m assistant", description="Cited answers from the policy store.")
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="answer one or more questions")
     ask.add_argument("questions", nargs="*", metavar="QUESTION", help="question(s) in Dutch")
-    ask.add_argument(
-        "--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)"
-    )
+    ask.add_argument("--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)")
     ask.add_argument("--json", action="store_true", help="one JSON object per question per line")
     ask.add_argument(
         "--questions",

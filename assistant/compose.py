@@ -28,6 +28,8 @@ _META = re.compile(
 )
 _BULLET = re.compile(r"^[–•▪\-*]\s+")
 REDUNDANCY = 0.6  # content-term Jaccard above which a sentence repeats one already chosen
+PRIMARY_FLOOR = 0.75  # sentences scoring at least this share of the best one are taken (up to the maximum)
+FILL_FLOOR = 0.55  # weaker sentences down to this share only fill the answer up to the minimum
 
 
 @dataclass
@@ -68,9 +70,9 @@ def select(candidates: list[Candidate], analyzer: Analyzer, max_n: int, min_n: i
     chosen: list[Pick] = []
     chosen_terms: list[set[str]] = []
     seen_text: set[str] = set()
-    for floor in (0.75 * best, 0.55 * best):
+    for floor in (PRIMARY_FLOOR * best, FILL_FLOOR * best):
         for pick in pool:
-            if len(chosen) >= max_n or (floor < 0.75 * best and len(chosen) >= min_n):
+            if len(chosen) >= max_n or (floor < PRIMARY_FLOOR * best and len(chosen) >= min_n):
                 break
             if pick.sentence.score < floor or pick in chosen:
                 continue

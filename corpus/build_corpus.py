@@ -446,9 +446,7 @@ class Renderer:
 
     def cover(self) -> list[Flowable]:
         m = self.doc.meta
-        big = ParagraphStyle(
-            "cover_title", fontName="Helvetica-Bold", fontSize=26, leading=32, textColor=ACCENT
-        )
+        big = ParagraphStyle("cover_title", fontName="Helvetica-Bold", fontSize=26, leading=32, textColor=ACCENT)
         sub = ParagraphStyle("cover_sub", fontName="Helvetica", fontSize=14, leading=19)
         plain = ParagraphStyle("cover_plain", fontName="Helvetica", fontSize=11, leading=15)
         notice = ParagraphStyle(
@@ -544,9 +542,7 @@ class Renderer:
                 for i in range(2)
             ]
         else:
-            body_frames = [
-                Frame(MARGIN_X, MARGIN_BOTTOM, self.col_w, full_h, leftPadding=0, rightPadding=0, id="body")
-            ]
+            body_frames = [Frame(MARGIN_X, MARGIN_BOTTOM, self.col_w, full_h, leftPadding=0, rightPadding=0, id="body")]
         template.addPageTemplates(
             [
                 PageTemplate("cover", [single], onPage=self.decorate_cover),

@@ -27,11 +27,7 @@ def load_and_split(pdfs: list[Path]) -> list[Document]:
 def build_baseline(pdfs: list[Path], embeddings: Embeddings, path: Path | None = None) -> Chroma:
     """Ingest ``pdfs`` the plain way; an in-memory Chroma unless ``path`` is given."""
     settings = ChromaSettings(anonymized_telemetry=False)
-    client = (
-        chromadb.PersistentClient(str(path), settings=settings)
-        if path
-        else chromadb.EphemeralClient(settings)
-    )
+    client = chromadb.PersistentClient(str(path), settings=settings) if path else chromadb.EphemeralClient(settings)
     return Chroma.from_documents(
         load_and_split(pdfs),
         embedding=embeddings,

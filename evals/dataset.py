@@ -82,9 +82,7 @@ def _gold(obj: object, where: str) -> Gold:
     _require(set(obj) == _GOLD_FIELDS, f"{where}: needs exactly the keys {sorted(_GOLD_FIELDS)}")
     pages = obj["pages"]
     _require(
-        isinstance(pages, list)
-        and bool(pages)
-        and all(isinstance(p, int) and not isinstance(p, bool) for p in pages),
+        isinstance(pages, list) and bool(pages) and all(isinstance(p, int) and not isinstance(p, bool) for p in pages),
         f"{where}: 'pages' must be a non-empty list of integers",
     )
     _require(pages == sorted(set(pages)), f"{where}: 'pages' must be ascending without repeats")

@@ -27,9 +27,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         metavar="PATH",
         help="PDF files or folders (recursive); default: the bundled demo corpus",
     )
-    parser.add_argument(
-        "--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)"
-    )
+    parser.add_argument("--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)")
     parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     return parser.parse_args(argv)

@@ -82,9 +82,7 @@ def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterText
     )
 
 
-def chunk_document(
-    doc: DocumentInfo, pages: list[CleanPage], chunk_size: int, chunk_overlap: int
-) -> list[Chunk]:
+def chunk_document(doc: DocumentInfo, pages: list[CleanPage], chunk_size: int, chunk_overlap: int) -> list[Chunk]:
     """Split one document into chunks; never crosses documents."""
     document = assemble(pages)
     splitter = make_splitter(chunk_size, chunk_overlap)

@@ -174,11 +174,7 @@ def lines_to_paragraphs(lines: list[str], vocab: Counter[str] | None = None) -> 
             continue
         starts_new = (
             bool(_BULLET.match(line))
-            or (
-                prev is not None
-                and _FOOTNOTE_LINE.match(line) is not None
-                and _SENTENCE_END.search(prev) is not None
-            )
+            or (prev is not None and _FOOTNOTE_LINE.match(line) is not None and _SENTENCE_END.search(prev) is not None)
             or (
                 prev is not None
                 and _SENTENCE_END.search(prev) is not None

@@ -75,7 +75,7 @@ class SentenceTransformerEmbeddings(Embeddings):
             ) from exc
         self._lock = threading.Lock()
         self.batch_size = batch_size
-        self.dimension = int(self._model.get_sentence_embedding_dimension() or 0)
+        self.dimension = int(self._model.get_embedding_dimension() or 0)
         is_e5 = "e5" in model.lower()
         self._query_prefix, self._passage_prefix = ("query: ", "passage: ") if is_e5 else ("", "")
 

@@ -16,9 +16,7 @@ from pathlib import Path
 from ingest.pdf_reader import PdfContent
 
 CATALOGUE_NAME = "catalogue.csv"
-_JUNK_TITLE = re.compile(
-    r"^(untitled|naamloos|document\d*|microsoft word|powerpoint|\S+\.(docx?|pdf|indd))", re.I
-)
+_JUNK_TITLE = re.compile(r"^(untitled|naamloos|document\d*|microsoft word|powerpoint|\S+\.(docx?|pdf|indd))", re.I)
 _PUBLISHER_LINE = re.compile(
     r"(?:uitgave|uitgever|uitgegeven door|een uitgave van|publisher)\s*(?:van)?\s*[:\-–]?\s*(.+)", re.I
 )

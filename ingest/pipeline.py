@@ -111,11 +111,7 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     for path in paths:
         if path.is_dir():
             found.extend(
-                sorted(
-                    p
-                    for p in path.rglob("*")
-                    if p.suffix.lower() == ".pdf" and (p.is_file() or p.is_symlink())
-                )
+                sorted(p for p in path.rglob("*") if p.suffix.lower() == ".pdf" and (p.is_file() or p.is_symlink()))
             )
         elif path.exists() or path.is_symlink():
             found.append(path)
@@ -138,9 +134,7 @@ def _count_pages(data: bytes) -> int:
         return 1
 
 
-def prepare_document(
-    path: Path, expected_hash: str, max_bytes: int, chunk_size: int, overlap: int
-) -> PreparedDocument:
+def prepare_document(path: Path, expected_hash: str, max_bytes: int, chunk_size: int, overlap: int) -> PreparedDocument:
     """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
@@ -201,9 +195,7 @@ class Ingestor:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.model = load_embeddings(settings)
-        self.store = Store.open(
-            settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True
-        )
+        self.store = Store.open(settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True)
 
     def run(
         self, paths: Iterable[Path], prune: bool = False, progress: ProgressCallback | None = None
@@ -248,15 +240,11 @@ class Ingestor:
             digest = file_hash(data)
             current = stored.get(path.name)
             if current is not None and current.content_hash == digest:
-                summary.files.append(
-                    FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks)
-                )
+                summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
                 summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
             elif any(j.path.name == path.name for j in jobs):
-                summary.files.append(
-                    FileReport(path.name, "failed", "another file with this name is in this run")
-                )
+                summary.files.append(FileReport(path.name, "failed", "another file with this name is in this run"))
             else:
                 by_hash[digest] = path.name
                 jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None))
@@ -309,7 +297,5 @@ class Ingestor:
         for doc in self.store.list_documents():
             if not Path(doc.path).is_file():
                 self.store.remove_document(doc.source)
-                reports.append(
-                    FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks)
-                )
+                reports.append(FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks))
         return reports

@@ -64,9 +64,7 @@ def make_client(settings: Settings) -> ClientAPI:
     """A Chroma client for the configured store, telemetry off."""
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     if settings.chroma_url:
-        url = urlparse(
-            settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}"
-        )
+        url = urlparse(settings.chroma_url if "://" in settings.chroma_url else f"http://{settings.chroma_url}")
         try:
             return chromadb.HttpClient(
                 host=url.hostname or "127.0.0.1",

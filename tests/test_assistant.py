@@ -70,11 +70,7 @@ def test_sentence_on_a_later_page_of_a_multi_page_chunk_cites_that_page(
     for chunk in spanning:
         later_start = chunk.page_starts[1]
         sentence = next(
-            (
-                s
-                for s in re.split(r"(?<=[.!?])\s+", chunk.text[later_start:])
-                if len(s.split()) > 8 and s[0].isupper()
-            ),
+            (s for s in re.split(r"(?<=[.!?])\s+", chunk.text[later_start:]) if len(s.split()) > 8 and s[0].isupper()),
             None,
         )
         if sentence is None:
@@ -164,7 +160,5 @@ def test_no_layout_noise_in_answers(assistant: Assistant) -> None:
 def test_compound_words_meet_their_parts() -> None:
     analyzer = Analyzer({"wijk", "aanpak", "leefbaarheid", "problemen"})
     assert set(analyzer.terms("aanpak van wijken")) <= set(analyzer.terms("wijkaanpak"))
-    assert set(analyzer.terms("problemen met de leefbaarheid")) <= set(
-        analyzer.terms("leefbaarheidsproblemen")
-    )
+    assert set(analyzer.terms("problemen met de leefbaarheid")) <= set(analyzer.terms("leefbaarheidsproblemen"))
     assert analyzer.terms("Financiële") == analyzer.terms("financiele")

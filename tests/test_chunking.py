@@ -9,9 +9,7 @@ from ingest.chunking import assemble, chunk_document
 from ingest.cleaning import clean_pages
 from tests.conftest import CORPUS
 
-DOC = DocumentInfo(
-    source="x.pdf", path="/x.pdf", content_hash="ab" * 32, title="T", publisher="P", year=2020, pages=0
-)
+DOC = DocumentInfo(source="x.pdf", path="/x.pdf", content_hash="ab" * 32, title="T", publisher="P", year=2020, pages=0)
 
 
 def pages_of(name: str):

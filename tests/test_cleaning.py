@@ -22,9 +22,7 @@ def all_raw() -> dict[str, list[str]]:
 
 def test_raw_text_really_has_line_end_hyphenation(all_raw: dict[str, list[str]]) -> None:
     # The premise of the cleaning tests: pypdf gives "gemeen-\nten"-style breaks in the demo PDFs.
-    breaks = [
-        m for pages in all_raw.values() for page in pages for m in re.findall(r"[a-z]{2,}-\n[a-z]{2,}", page)
-    ]
+    breaks = [m for pages in all_raw.values() for page in pages for m in re.findall(r"[a-z]{2,}-\n[a-z]{2,}", page)]
     assert len(breaks) > 50
 
 

