@@ -16,7 +16,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(PY) -m ingest
+	$(PY) -m ingest || test $$? -eq 1  # exit 1 = some files failed: reported above, the rest is usable
+	$(PY) app.py
 
 ingest: run
 

@@ -22,7 +22,8 @@ _BOILERPLATE = re.compile(
 _SKIP_HEADINGS = re.compile(r"^(colofon|inhoud|inhoudsopgave|contents|noten|literatuur|bronnen)\b", re.I)
 _ENDS_LIKE_SENTENCE = re.compile(r"[.!?;…)\"'”’]$")  # not ":" — it announces what follows
 _META = re.compile(
-    r"^(tabel|figuur|grafiek|kader|bron|noot)\s*\d*\b|\b(deze|dit|die) (notitie|publicatie|rapport|document|"
+    r"^(tabel|figuur|grafiek|kader|bron|noot)\s*\d*\b|^\d{1,2}\s+(zie|vgl|bron|cf)\b|"
+    r"\b(deze|dit|die) (notitie|publicatie|rapport|document|"
     r"hoofdstuk|paragraaf|verkenning|handreiking)\b|\bhoofdstuk \d|\bin (het )?volgende hoofdstuk",
     re.IGNORECASE,
 )

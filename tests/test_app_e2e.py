@@ -1,0 +1,242 @@
+"""The web app end to end in a real headless Chromium (Debian's chromium, driven by Playwright)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from beleidsbron.settings import PROJECT_ROOT
+from tests import pdf_factory
+from tests.app_server import RunningApp, run_app
+from tests.conftest import DemoStore
+
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def app(demo_store: DemoStore, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    with run_app(demo_store.settings.store_path, tmp_path_factory.mktemp("app")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, app: RunningApp) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    outside: list[str] = []
+    page.on(
+        "request",
+        lambda r: outside.append(r.url) if not re.match(r"^(https?://127\.0\.0\.1|data:|blob:)", r.url) else None,
+    )
+    page.goto(app.url)
+    page.wait_for_selector("#bb-question textarea", timeout=60_000)
+    yield page
+    assert outside == [], f"the page tried to reach outside: {outside}"
+    context.close()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def ask(page: Page, question: str) -> None:
+    before = page.locator("#bb-chat .message").count() if page.locator("#bb-chat .message").count() else 0
+    page.fill("#bb-question textarea", question)
+    page.click("#bb-send")
+    page.wait_for_function(
+        "n => document.querySelectorAll('#bb-chat .message').length >= n + 2", arg=before, timeout=60_000
+    )
+    page.wait_for_selector("#bb-sources .bb-source, #bb-sources .bb-refusal", timeout=60_000)
+    page.wait_for_timeout(300)
+
+
+def last_answer(page: Page) -> str:
+    return page.locator("#bb-chat .message").last.inner_text()
+
+
+def test_question_gets_an_answer_with_citations(page: Page) -> None:
+    ask(page, "Wat is de Leefbaarometer?")
+    answer = last_answer(page)
+    assert "Leefbaarometer" in answer and re.search(r"\[1\]", answer)
+    cards = page.locator("#bb-sources .bb-source")
+    assert cards.count() >= 1
+    expect(cards.first.locator("mark")).to_contain_text("Leefbaarometer")
+    shot(page, "chat-answer")
+
+
+def test_source_opens_the_pdf_at_the_cited_page_with_the_sentence_highlighted(page: Page, app: RunningApp) -> None:
+    ask(page, "Wat is selectieve migratie?")
+    card = page.locator("#bb-sources .bb-source").first
+    cited_page = int(re.search(r"pagina (\d+)", card.locator(".bb-meta").inner_text()).group(1))
+    with page.context.expect_page() as new_tab:
+        card.locator("a.bb-open").click()
+    viewer = new_tab.value
+    viewer.wait_for_load_state()
+    assert f"page={cited_page}" in viewer.url
+    assert int(viewer.locator(".status").get_attribute("data-highlights")) >= 1
+    assert viewer.locator(".hl").count() >= 1
+    shot(viewer, "viewer-highlight")
+    pdf_link = viewer.locator("a", has_text="Open originele PDF").get_attribute("href")
+    assert pdf_link.endswith(f"#page={cited_page}")
+    response = viewer.request.get(app.url + pdf_link.split("#")[0])
+    assert response.status == 200 and response.headers["content-type"] == "application/pdf"
+    assert response.body()[:5] == b"%PDF-"
+    image = viewer.request.get(app.url + viewer.locator(".page img").get_attribute("src"))
+    assert image.status == 200 and image.headers["content-type"] == "image/png"
+
+
+def test_follow_up_question_uses_the_conversation(page: Page) -> None:
+    ask(page, "Wat is de buurtkamer De Kastanje in Oosterpark?")
+    ask(page, "Hoeveel vrijwilligers werken daar?")
+    assert "veertien" in last_answer(page)
+    page.click("#bb-new")
+    expect(page.locator("#bb-chat .message")).to_have_count(0)
+
+
+def test_refusal_is_shown_with_possibly_relevant_passages(page: Page) -> None:
+    ask(page, "Wat is de hoofdstad van Frankrijk?")
+    assert "niets gevonden" in last_answer(page)
+    expect(page.locator("#bb-sources .bb-refusal")).to_be_visible()
+    expect(page.locator("#bb-sources h4")).to_contain_text("Mogelijk relevant")
+
+
+def test_feedback_click_is_stored_in_sqlite(page: Page, app: RunningApp) -> None:
+    ask(page, "Wat is hittestress?")
+    page.locator("#bb-chat button[aria-label='Like'], #bb-chat button[title='Like']").last.click()
+    expect(page.locator("#bb-feedback-msg")).to_contain_text("opgeslagen", timeout=20_000)
+    with sqlite3.connect(app.feedback_db) as db:
+        rows = db.execute(
+            "SELECT f.kind, a.question FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.id DESC"
+        ).fetchall()
+    assert rows and rows[0] == ("up", "Wat is hittestress?")
+
+
+def test_upload_then_ask_about_it(page: Page, app: RunningApp, tmp_path: Path) -> None:
+    pdf = pdf_factory.text_pdf(
+        tmp_path / "Nieuwe notitie (concept).pdf",
+        [
+            "Het programma Zonnebloemstraat in de wijk Parelhof werd in 2024 gestart door de fictieve gemeente "
+            "Ambergen. Het programma verbindt groene daken met buurtwerk en telt achttien deelnemende huishoudens."
+        ]
+        * 2,
+        title="Programma Zonnebloemstraat",
+    )
+    page.click("button[role='tab']:has-text('Bibliotheek')")
+    page.set_input_files("#bb-upload input[type='file']", str(pdf))
+    page.wait_for_timeout(1000)
+    page.click("#bb-add")
+    expect(page.locator("#bb-upload-msg")).to_contain_text("ingelezen", timeout=120_000)
+    assert (app.uploads / "Nieuwe-notitie-concept.pdf").is_file()  # sanitised name, in the upload folder
+    expect(page.locator("#bb-library")).to_contain_text("Programma Zonnebloemstraat")
+    shot(page, "library-upload")
+    page.click("button[role='tab']:has-text('Vragen')")
+    ask(page, "Hoeveel huishoudens doen mee aan het programma Zonnebloemstraat in Parelhof?")
+    expect(page.locator("#bb-sources")).to_contain_text("Nieuwe-notitie-concept.pdf")
+    assert "achttien" in last_answer(page)
+
+
+def test_path_traversal_is_refused_over_http(app: RunningApp) -> None:
+    attempts = [
+        "/pdf/..%2F..%2F..%2Fetc%2Fpasswd",
+        "/pdf/%2Fetc%2Fpasswd",
+        "/pdf/../../app.py",
+        "/pdf/..%252F..%252Fapp.py",
+        "/pdf/niet-bestaand.pdf",
+        "/viewer/..%2Fpyproject.toml",
+        "/pdf-page/..%2F..%2Fetc%2Fpasswd/1.png",
+        "/pdf/feedback.sqlite3",
+    ]
+    for path in attempts:
+        response = httpx.get(app.url + path, timeout=10)
+        assert response.status_code in (400, 401, 403, 404, 405), (path, response.status_code)
+        assert b"root:" not in response.content and b"[project]" not in response.content
+
+
+def test_login_protects_every_route(demo_store: DemoStore, tmp_path: Path, browser: Browser) -> None:
+    env = {"BELEIDSBRON_APP_USERNAME": "ambtenaar", "BELEIDSBRON_APP_PASSWORD": "geheim-wachtwoord"}
+    with run_app(demo_store.settings.store_path, tmp_path, env) as secured:
+        pdf = "/pdf/01-leefbaarheid-kwetsbare-wijken.pdf"
+        assert httpx.get(secured.url + pdf, timeout=10).status_code == 401
+        assert httpx.get(secured.url + "/viewer/01-leefbaarheid-kwetsbare-wijken.pdf", timeout=10).status_code == 401
+        assert httpx.get(secured.url + "/config", timeout=10).status_code == 401
+        with httpx.Client(base_url=secured.url, timeout=10) as client:
+            assert client.post("/login", data={"username": "ambtenaar", "password": "fout"}).status_code >= 400
+            assert (
+                client.post("/login", data={"username": "ambtenaar", "password": "geheim-wachtwoord"}).status_code
+                == 200
+            )
+            assert client.get(pdf).status_code == 200
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(secured.url)
+        page.wait_for_selector("input[type='password']", timeout=60_000)
+        shot(page, "login")
+        page.fill("input[type='text']", "ambtenaar")
+        page.fill("input[type='password']", "geheim-wachtwoord")
+        page.keyboard.press("Enter")
+        page.wait_for_selector("#bb-question textarea", timeout=60_000)
+        ask(page, "Wat is de Leefbaarometer?")
+        assert page.locator("#bb-sources .bb-source").count() >= 1
+        context.close()
+        log = secured.log.read_text()
+        assert "geheim-wachtwoord" not in log
+
+
+def test_api_chat_and_upload_endpoints(app: RunningApp, tmp_path: Path) -> None:
+    from gradio_client import Client, handle_file
+
+    client = Client(app.url, verbose=False)
+    _, chat, sources, _ = client.predict(
+        message="Wat is ondermijning?",
+        chat=[],
+        publishers=[],
+        year_from=None,
+        year_to=None,
+        documents=[],
+        api_name="/ask",
+    )
+    assert chat[-1]["role"] == "assistant"
+    text = (
+        " ".join(part.get("text", "") for part in chat[-1]["content"])
+        if isinstance(chat[-1]["content"], list)
+        else chat[-1]["content"]
+    )
+    assert "[1]" in text.replace("\\", "") and "bb-source" in sources
+    filtered = client.predict(
+        message="Wat is ondermijning?",
+        chat=[],
+        publishers=["Kenniscentrum Wijk & Stad"],
+        year_from=None,
+        year_to=None,
+        documents=[],
+        api_name="/ask",
+    )[2]
+    publishers = re.findall(r'class="bb-meta">([^,<]+)', filtered)
+    assert publishers and set(publishers) == {"Kenniscentrum Wijk &amp; Stad"}
+
+    fake = tmp_path / "nep.pdf"
+    fake.write_bytes(b"GIF89a not a pdf at all" * 10)
+    duplicate = tmp_path / "kopie.pdf"
+    duplicate.write_bytes((PROJECT_ROOT / "corpus" / "pdf" / "02-financiering-wijkaanpak.pdf").read_bytes())
+    message = client.predict(files=[handle_file(str(fake)), handle_file(str(duplicate))], api_name="/upload")[0]
+    assert "geen PDF" in message
+    assert "dubbel" in message and "02-financiering-wijkaanpak.pdf" in message
+    assert not (app.uploads / "nep.pdf").exists()

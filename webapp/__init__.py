@@ -1,0 +1,1 @@
+"""The web app (Gradio + FastAPI): chat, library, evaluators' check tab, PDF viewer. Started by app.py."""

@@ -1,0 +1,200 @@
+"""The library: documents with their status, key points and suggested questions, and safe uploads.
+
+App stage (onboarding). Key points are extractive — the sentences closest to the document's own
+centre in embedding space, each with its page; suggested questions are built from section headings
+and kept only when the assistant really answers them from that document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.compose import usable
+from assistant.core import Assistant
+from assistant.retrieval import ScoredSentence
+from beleidsbron.domain import DocumentInfo, Filters
+from ingest.pdf_reader import PDF_MAGIC
+from ingest.pipeline import load_statuses
+
+STATUS_NL = {
+    "ingested": "ingelezen",
+    "replaced": "bijgewerkt",
+    "unchanged": "ingelezen",
+    "duplicate": "dubbel",
+    "failed": "mislukt",
+}
+_NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
+
+
+@dataclass(frozen=True)
+class KeyPoint:
+    text: str
+    page: int
+
+
+class UploadError(ValueError):
+    """An upload that is refused; the message is Dutch, for the user."""
+
+
+def document_rows(assistant: Assistant) -> list[list[object]]:
+    """Rows for the library table: every stored document plus files that failed to ingest."""
+    statuses = load_statuses(assistant.settings)
+    rows: list[list[object]] = []
+    stored = assistant.store.list_documents()
+    names = set()
+    for doc in stored:
+        names.add(doc.source)
+        status = "ingelezen"
+        if doc.needs_ocr_pages:
+            status = f"ingelezen; pagina's zonder tekstlaag (OCR nodig): {', '.join(map(str, doc.needs_ocr_pages))}"
+        rows.append(
+            [
+                doc.title,
+                doc.publisher,
+                doc.year or "",
+                doc.pages,
+                doc.chunks,
+                doc.ingested_at[:16].replace("T", " "),
+                status,
+                doc.source,
+            ]
+        )
+    for name, info in sorted(statuses.items()):
+        if name in names or info.get("status") not in ("failed", "duplicate"):
+            continue
+        label = STATUS_NL.get(str(info.get("status")), str(info.get("status")))
+        rows.append(
+            [
+                "—",
+                "",
+                "",
+                "",
+                "",
+                str(info.get("at", ""))[:16].replace("T", " "),
+                f"{label}: {info.get('reason', '')}",
+                name,
+            ]
+        )
+    return rows
+
+
+def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:
+    """The document's most central sentences (closest to the mean of its sentence vectors)."""
+    chunks = {c.id: c for c in assistant.index.chunks if c.doc.source == doc.source}
+    if not chunks:
+        return []
+    stored = assistant.store.sentence_vectors(list(chunks))
+    candidates: list[tuple[float, str, int, str]] = []
+    vectors = [v for spans in stored.values() for _, _, v in spans]
+    if not vectors:
+        return []
+    centre = np.mean(np.stack(vectors), axis=0)
+    centre /= np.linalg.norm(centre) or 1.0
+    for chunk_id, spans in stored.items():
+        chunk = chunks[chunk_id]
+        for start, end, vector in spans:
+            sentence = ScoredSentence(start, end, chunk.text[start:end], 0.0, 0.0, 0.0)
+            if usable(sentence, chunk) and len(sentence.text) < 350:
+                candidates.append((float(vector @ centre), sentence.text, chunk.page_at(start), chunk_id))
+    candidates.sort(reverse=True)
+    points: list[KeyPoint] = []
+    seen: set[str] = set()
+    for _, text, page, _ in candidates:
+        key = text.lower()[:60]
+        if key in seen:
+            continue
+        seen.add(key)
+        points.append(KeyPoint(text, page))
+        if len(points) >= n:
+            break
+    return sorted(points, key=lambda p: p.page)
+
+
+def _question_from_heading(heading: str) -> str | None:
+    text = _NUMBER.sub("", heading).strip().rstrip(":.")
+    if not text or len(text) > 80 or text.lower().startswith(("inleiding", "colofon", "noten", "bijlage", "tabel")):
+        return None
+    if text.endswith("?"):
+        return text
+    if text.lower().startswith("praktijkvoorbeeld"):
+        return f"Wat laat het praktijkvoorbeeld '{text.split(':', 1)[-1].strip()}' zien?"
+    lowered = text[0].lower() + text[1:] if not text[:2].isupper() else text
+    return f"Wat zegt de publicatie over {lowered}?"
+
+
+def suggested_questions(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[str]:
+    """Questions built from the document's headings that the assistant answers from this document."""
+    headings: list[str] = []
+    for chunk in assistant.index.chunks:
+        if chunk.doc.source == doc.source and chunk.heading and chunk.heading not in headings:
+            headings.append(chunk.heading)
+    out: list[str] = []
+    only_this = Filters(sources=(doc.source,))
+    for heading in headings:
+        question = _question_from_heading(heading)
+        if question is None or question in out:
+            continue
+        answer = assistant.ask(question, filters=only_this)
+        if not answer.refused and answer.citations:
+            out.append(question)
+        if len(out) >= n:
+            break
+    return out
+
+
+def sanitise_name(name: str) -> str:
+    """A safe file name: ASCII letters, digits, dot, dash and underscore; always ending in .pdf."""
+    base = Path(name.replace("\\", "/")).name
+    base = unicodedata.normalize("NFKD", base).encode("ascii", "ignore").decode()
+    stem = re.sub(r"\.pdf$", "", base, flags=re.IGNORECASE)
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", stem).strip(".-_")[:100] or "document"
+    return f"{stem}.pdf"
+
+
+def save_upload(source: Path, original_name: str, folder: Path, max_bytes: int) -> tuple[Path, bool]:
+    """Copy an uploaded file into ``folder`` under a sanitised name. Returns (path, is_duplicate).
+
+    Checks the content (PDF magic bytes, size), never writes outside ``folder`` and never through a
+    symlink; a file with the same content already there is reported as a duplicate, a different
+    file with the same name gets a numbered name.
+    """
+    try:
+        size = source.stat().st_size
+        with source.open("rb") as handle:
+            head = handle.read(1024)
+    except OSError as exc:
+        raise UploadError("Het bestand kon niet worden gelezen.") from exc
+    if size == 0:
+        raise UploadError("Het bestand is leeg.")
+    if size > max_bytes:
+        raise UploadError(f"Het bestand is groter dan {max_bytes / 2**20:.0f} MB.")
+    if PDF_MAGIC not in head:
+        raise UploadError("Dit is geen PDF-bestand (de inhoud is geen PDF, ongeacht de extensie).")
+    folder.mkdir(parents=True, exist_ok=True)
+    root = folder.resolve()
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()
+    name = sanitise_name(original_name)
+    stem = name[:-4]
+    for i in range(1, 1000):
+        target = root / (name if i == 1 else f"{stem}-{i}.pdf")
+        if target.resolve().parent != root or target.is_symlink():
+            continue
+        if target.exists():
+            if hashlib.sha256(target.read_bytes()).hexdigest() == digest:
+                return target, True
+            continue
+        fd, tmp = tempfile.mkstemp(dir=root, prefix=".upload-", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            while block := src.read(1 << 20):
+                out.write(block)
+        os.replace(tmp, target)
+        return target, False
+    raise UploadError("Er staan al te veel bestanden met deze naam.")

@@ -1,0 +1,111 @@
+"""HTML and Markdown for answers and their sources, always escaped (PDF text is untrusted).
+
+App stage. The chat bubble shows the answer with clickable [n] markers; the sources panel shows each
+numbered passage with the supporting sentence highlighted and a link to the page in the PDF viewer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+from beleidsbron.domain import Answer, Citation
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def md_escape(text: str) -> str:
+    """Text that Markdown shows literally (no emphasis, links or HTML from PDF content)."""
+    return _MD_SPECIAL.sub(r"\\\1", html.escape(text, quote=False))
+
+
+def viewer_url(citation: Citation) -> str:
+    return f"/viewer/{quote(citation.source)}?page={citation.page}&q={quote(citation.quote[:600])}"
+
+
+def cite_label(c: Citation) -> str:
+    meta = ", ".join(str(x) for x in (c.publisher, c.year) if x)
+    return f"{c.title}{f' ({meta})' if meta else ''}, p. {c.page}"
+
+
+def answer_markdown(answer: Answer) -> str:
+    """The chat bubble: answer with linked markers and a compact source list, or the refusal."""
+    parts = []
+    if answer.notice:
+        parts.append(f"*{md_escape(answer.notice)}*")
+    if answer.refused:
+        parts.append(f"**{md_escape(answer.text)}**")
+        if answer.related:
+            parts.append("Mogelijk relevant (geen bronvermelding):")
+            parts += [f"- [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.related]
+        return "\n\n".join(parts)
+    by_n = {c.n: c for c in answer.citations}
+    text = ""
+    for sentence in answer.sentences:
+        markers = "".join(f"[\\[{n}\\]]({viewer_url(by_n[n])})" for n in sentence.citations if n in by_n)
+        flag = "" if sentence.supported else " ⚠️"
+        text += f"{md_escape(sentence.text)} {markers}{flag} "
+    parts.append(text.strip())
+    parts.append(
+        "**Bronnen**\n" + "\n".join(f"{c.n}. [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.citations)
+    )
+    return "\n\n".join(parts)
+
+
+def passage_html(c: Citation) -> str:
+    """The passage with its supporting sentence(s) marked."""
+    out, last = [], 0
+    for start, end in c.spans:
+        out.append(html.escape(c.text[last:start]))
+        out.append(f"<mark>{html.escape(c.text[start:end])}</mark>")
+        last = end
+    out.append(html.escape(c.text[last:]))
+    return "".join(out).replace("\n\n", "<br><br>")
+
+
+def sources_html(answer: Answer | None) -> str:
+    if answer is None:
+        return '<div class="bb-empty">Stel een vraag; de bronnen van het antwoord verschijnen hier.</div>'
+    if answer.refused:
+        head = f'<div class="bb-refusal">{html.escape(answer.text)}</div>'
+        if not answer.related:
+            return head
+        items = "".join(_card(c, related=True) for c in answer.related)
+        return f"{head}<h4>Mogelijk relevant (niet als bron gebruikt)</h4>{items}"
+    return "".join(_card(c) for c in answer.citations)
+
+
+def _card(c: Citation, related: bool = False) -> str:
+    label = "" if related else f'<span class="bb-n">[{c.n}]</span> '
+    shown = c.heading and not c.text.startswith(c.heading)
+    heading = f'<div class="bb-heading">{html.escape(c.heading)}</div>' if shown else ""
+    return (
+        f'<div class="bb-source" data-n="{c.n}" data-anchor="{html.escape(c.anchor)}">'
+        f'<div class="bb-title">{label}{html.escape(c.title)}</div>'
+        f'<div class="bb-meta">{html.escape(", ".join(str(x) for x in (c.publisher, c.year) if x))} · '
+        f"pagina {c.page} · {html.escape(c.source)}</div>{heading}"
+        f'<div class="bb-passage">{passage_html(c)}</div>'
+        f'<a class="bb-open" href="{html.escape(viewer_url(c))}" target="_blank" rel="noopener">'
+        f"Bekijk in de PDF (pagina {c.page}) ↗</a></div>"
+    )
+
+
+def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
+    """Export of a conversation with answers and full citations."""
+    lines = ["# Beleidsbron – gesprek", ""]
+    for i, (question, answer) in enumerate(turns, start=1):
+        lines += [f"## Vraag {i}: {question}", "", answer.text, ""]
+        if answer.notice:
+            lines += [f"_{answer.notice}_", ""]
+        sources = answer.citations or answer.related
+        if sources:
+            lines.append("### Bronnen" if answer.citations else "### Mogelijk relevant (geen bronvermelding)")
+            lines.append("")
+            for c in sources:
+                lines.append(f"[{c.n}] {cite_label(c)} — {c.source} (anker {c.anchor})")
+                lines.append("")
+                lines.append("> " + c.quote.replace("\n", " "))
+                lines.append("")
+    return "\n".join(lines)

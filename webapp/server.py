@@ -1,0 +1,119 @@
+"""The web server: FastAPI routes for the PDF viewer plus the mounted Gradio interface, one login.
+
+App stage. Gradio's own login (when a username and password are configured) guards the interface and
+its API; the PDF routes check the same session cookie, so every route is protected alike.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi.responses import FileResponse, HTMLResponse, Response
+from starlette.routing import Mount
+
+from assistant.core import Assistant
+from webapp import pdf_view
+from webapp.feedback import FeedbackStore
+from webapp.ui import CSS, build_ui
+
+log = logging.getLogger(__name__)
+
+THEME = gr.themes.Soft(
+    primary_hue="blue",
+    font=["system-ui", "Segoe UI", "Helvetica", "Arial", "sans-serif"],  # no web fonts: works offline
+    font_mono=["ui-monospace", "Consolas", "monospace"],
+)
+
+
+def _auth(assistant: Assistant) -> tuple[str, str] | None:
+    s = assistant.settings
+    if s.app_username and s.app_password:
+        return (s.app_username, s.app_password.get_secret_value())
+    return None
+
+
+def create_app(assistant: Assistant) -> FastAPI:
+    settings = assistant.settings
+    feedback = FeedbackStore(settings.feedback_db, settings.public_dump())
+    demo = build_ui(assistant, feedback)
+    demo.queue(default_concurrency_limit=4, max_size=64)
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    auth = _auth(assistant)
+    roots = [Path(settings.corpus_path), settings.uploads()]
+
+    def require_login(request: Request) -> None:
+        if auth is None:
+            return
+        gradio_app = _gradio_app(app)
+        cookie = f"access-token-{gradio_app.cookie_id}"
+        token = request.cookies.get(cookie) or request.cookies.get(f"access-token-unsecure-{gradio_app.cookie_id}")
+        if token not in gradio_app.tokens:
+            raise HTTPException(status_code=401, detail="Log eerst in.")
+
+    def pdf_path(name: str) -> Path:
+        documents = {d.source: d.path for d in assistant.store.list_documents()}
+        try:
+            return pdf_view.resolve_pdf(name, documents, roots)
+        except pdf_view.NotServable as exc:
+            log.warning("refused PDF request: %s", exc)
+            raise HTTPException(status_code=404, detail="Dit document bestaat niet in de bibliotheek.") from exc
+
+    @app.get("/pdf/{name}")
+    def serve_pdf(name: str, request: Request) -> FileResponse:
+        require_login(request)
+        path = pdf_path(name)
+        return FileResponse(path, media_type="application/pdf", filename=path.name, content_disposition_type="inline")
+
+    @app.get("/pdf-page/{name}/{page}.png")
+    def serve_page(name: str, page: int, request: Request) -> Response:
+        require_login(request)
+        path = pdf_path(name)
+        if not 1 <= page <= pdf_view.page_count(path):
+            raise HTTPException(status_code=404, detail="Deze pagina bestaat niet.")
+        return Response(
+            pdf_view.render_page(path, page), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
+        )
+
+    @app.get("/viewer/{name}", response_class=HTMLResponse)
+    def viewer(
+        name: str, request: Request, page: int = Query(1, ge=1), q: str = Query("", max_length=2000)
+    ) -> HTMLResponse:
+        require_login(request)
+        path = pdf_path(name)
+        pages = pdf_view.page_count(path)
+        page = min(page, pages)
+        title = next((d.title for d in assistant.store.list_documents() if d.source == name), name)
+        boxes = pdf_view.highlight_boxes(path, page, q) if q else []
+        return HTMLResponse(
+            pdf_view.viewer_html(name, title, page, pages, q, boxes),
+            headers={
+                "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
+                "style-src 'unsafe-inline'; img-src 'self'"
+            },
+        )
+
+    return gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        auth=auth,
+        auth_message="Log in om Beleidsbron te gebruiken.",
+        theme=THEME,
+        css=CSS,
+        max_file_size=int(settings.max_file_mb * 2**20),
+        allowed_paths=[],
+        ssr_mode=False,
+        mcp_server=False,
+        footer_links=[],
+    )
+
+
+def _gradio_app(app: FastAPI) -> Any:  # gradio's App type is internal
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path in ("", "/"):
+            return route.app
+    raise RuntimeError("Gradio app is not mounted")

@@ -1,0 +1,342 @@
+"""The Gradio interface: chat with cited answers, library, and the evaluators' check tab (all Dutch).
+
+App stage. Only wiring lives here: every handler calls the assistant, the library helpers, the
+feedback store or the renderers, and returns component updates.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import gradio as gr
+
+from assistant.core import Assistant
+from beleidsbron.domain import Answer, Filters
+from ingest.pipeline import Ingestor
+from webapp.feedback import FeedbackStore
+from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions
+from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+
+EXAMPLES = [
+    "Hoe wordt de wijkaanpak gefinancierd nu het ISV is afgeschaft?",
+    "Wat is de Leefbaarometer en wat zijn de beperkingen ervan?",
+    "Welke rol spelen woningcorporaties in aandachtswijken?",
+    "Wat kunnen gemeenten doen tegen hittestress in de wijk?",
+    "Waarom haken bewoners af bij inspraak en participatie?",
+]
+LIBRARY_HEADERS = ["Titel", "Uitgever", "Jaar", "Pagina's", "Passages", "Ingelezen op", "Status", "Bestand"]
+
+CSS = """
+.bb-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
+             margin: 0 0 10px 0; }
+.bb-title { font-weight: 600; }
+.bb-n { color: var(--color-accent); }
+.bb-meta, .bb-heading { font-size: 0.85em; color: var(--body-text-color-subdued); }
+.bb-passage { font-size: 0.92em; margin: 6px 0; line-height: 1.45; }
+.bb-passage mark { background: #ffe58a; padding: 0 1px; }
+.bb-refusal { font-weight: 600; padding: 8px 0; }
+.bb-empty { color: var(--body-text-color-subdued); padding: 8px 0; }
+footer { display: none !important; }
+"""
+
+
+PROGRESS = gr.Progress()  # gradio injects a live tracker for a parameter defaulting to a Progress
+
+
+@dataclass
+class Turn:
+    question: str
+    answer: Answer
+    answer_id: int
+
+
+def _citation_choices(turns: list[Turn]) -> list[str]:
+    if not turns or turns[-1].answer.refused:
+        return []
+    return [f"[{c.n}] {c.title}, p. {c.page}" for c in turns[-1].answer.citations]
+
+
+def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    settings = assistant.settings
+    max_upload = int(settings.max_file_mb * 2**20)
+
+    def doc_choices() -> list[tuple[str, str]]:
+        return [(f"{d.title} ({d.source})", d.source) for d in assistant.store.list_documents()]
+
+    def publisher_choices() -> list[str]:
+        return sorted({d.publisher for d in assistant.store.list_documents() if d.publisher})
+
+    # --- chat ---------------------------------------------------------------------------------
+
+    def respond(
+        message: str,
+        chat: list[dict[str, Any]],
+        turns: list[Turn],
+        publishers: list[str],
+        year_from: float | None,
+        year_to: float | None,
+        documents: list[str],
+    ):
+        question = (message or "").strip()
+        if not question:
+            yield gr.update(), chat, turns, gr.update(), gr.update()
+            return
+        chat = [*chat, {"role": "user", "content": md_escape(question)}, {"role": "assistant", "content": "…"}]
+        yield "", chat, turns, gr.update(), gr.update()
+        filters = Filters(
+            publishers=tuple(publishers or ()),
+            year_from=int(year_from) if year_from else None,
+            year_to=int(year_to) if year_to else None,
+            sources=tuple(documents or ()),
+        )
+        history = [t.question for t in turns]
+        answer: Answer | None = None
+        partial = ""
+        for item in assistant.ask_stream(question, history=history, filters=filters):
+            if isinstance(item, Answer):
+                answer = item
+            else:
+                partial += item
+                chat[-1] = {"role": "assistant", "content": md_escape(partial)}
+                yield "", chat, turns, gr.update(), gr.update()
+        assert answer is not None
+        answer_id = feedback.log_answer(answer, history)
+        chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
+        turns = [*turns, Turn(question, answer, answer_id)]
+        yield "", chat, turns, sources_html(answer), gr.update(choices=_citation_choices(turns), value=None)
+
+    def new_conversation():
+        return [], [], sources_html(None), gr.update(choices=[], value=None), "", gr.update(value=None, visible=False)
+
+    def on_like(turns: list[Turn], data: gr.LikeData) -> str:
+        index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
+        turn = int(index) // 2
+        if not 0 <= turn < len(turns):
+            return "Dit bericht kan niet worden beoordeeld."
+        liked = data.liked in (True, "Like", "like")
+        feedback.add_feedback(turns[turn].answer_id, "up" if liked else "down")
+        return "Bedankt: uw beoordeling is opgeslagen."
+
+    def flag_citation(choice: str | None, comment: str, turns: list[Turn]):
+        if not turns or not choice:
+            return "Kies eerst een bron van het laatste antwoord.", comment
+        n = int(choice.split("]")[0].lstrip("["))
+        feedback.add_feedback(turns[-1].answer_id, "citation", citation_n=n, comment=comment or "")
+        return f"Gemeld: bron [{n}] ondersteunt het antwoord niet. Bedankt.", ""
+
+    def export_conversation(turns: list[Turn]):
+        if not turns:
+            return gr.update(value=None, visible=False)
+        path = Path(tempfile.mkdtemp(prefix="beleidsbron-")) / "beleidsbron-gesprek.md"
+        path.write_text(conversation_markdown([(t.question, t.answer) for t in turns]), encoding="utf-8")
+        return gr.update(value=str(path), visible=True)
+
+    # --- library ------------------------------------------------------------------------------
+
+    def show_document(source: str | None):
+        docs = {d.source: d for d in assistant.store.list_documents()}
+        doc = docs.get(source or "")
+        if doc is None:
+            return "Kies een document.", gr.update(choices=[], value=None)
+        points = key_points(assistant, doc)
+        lines = [
+            f"### {md_escape(doc.title)}",
+            f"{md_escape(doc.publisher)} · {doc.year or 'jaar onbekend'} · {doc.pages} pagina's",
+            "",
+            "**Kernpunten**",
+            "",
+        ]
+        lines += [f"- {md_escape(p.text)} *(p. {p.page})*" for p in points] or ["- (geen kernpunten gevonden)"]
+        questions = suggested_questions(assistant, doc)
+        return "\n".join(lines), gr.update(choices=questions, value=None)
+
+    def upload(files: list[Any] | None, progress=PROGRESS):
+        if not files:
+            return "Kies eerst één of meer PDF-bestanden.", gr.update(), gr.update(), gr.update()
+        messages, saved = [], []
+        for f in files:
+            path = Path(getattr(f, "name", f))
+            original = getattr(f, "orig_name", None) or path.name
+            try:
+                target, duplicate = save_upload(path, original, settings.uploads(), max_upload)
+            except UploadError as exc:
+                messages.append(f"- **{md_escape(original)}**: {exc}")
+                continue
+            saved.append(target)
+            if duplicate:
+                messages.append(f"- **{md_escape(original)}**: staat al in de bibliotheek als {target.name}.")
+
+        def report(done: int, total: int, name: str) -> None:
+            progress((done, max(total, 1)), desc=f"Inlezen: {name}", unit="pagina's")
+
+        if saved:
+            progress(0, desc="Inlezen…")
+            summary = Ingestor(settings).run(saved, progress=report)
+            assistant.refresh()
+            for r in summary.files:
+                label = {
+                    "ingested": "ingelezen",
+                    "replaced": "bijgewerkt",
+                    "unchanged": "al aanwezig",
+                    "duplicate": "dubbel",
+                    "failed": "mislukt",
+                }.get(r.status, r.status)
+                detail = f" ({r.pages} pagina's, {r.chunks} passages)" if r.chunks else ""
+                reason = f": {md_escape(r.reason)}" if r.reason else ""
+                messages.append(f"- **{md_escape(r.file)}**: {label}{detail}{reason}")
+        return (
+            "\n".join(messages) or "Niets ingelezen.",
+            gr.update(value=document_rows(assistant)),
+            gr.update(choices=doc_choices()),
+            gr.update(choices=doc_choices()),
+        )
+
+    # --- check tab ----------------------------------------------------------------------------
+
+    def recent_choices():
+        return gr.update(choices=[(f"#{a['id']} – {a['question'][:80]}", a["id"]) for a in feedback.recent_answers()])
+
+    def show_check(answer_id: int | None):
+        record = feedback.answer(int(answer_id)) if answer_id else None
+        if record is None:
+            return []
+        by_n = {c["n"]: c for c in record["citations"]}
+        rows = []
+        for s in record["sentences"]:
+            for n in s["citations"] or [None]:
+                c = by_n.get(n) if n is not None else None
+                rows.append(
+                    [
+                        s["text"],
+                        f"[{n}]" if n else "—",
+                        (c or {}).get("quote", ""),
+                        f"{(c or {}).get('title', '')}, p. {(c or {}).get('page', '')}" if c else "",
+                        round(float(s["support"]), 2),
+                    ]
+                )
+        return rows
+
+    def export_file(kind: str):
+        body = feedback.export_csv() if kind == "csv" else feedback.export_eval_jsonl()
+        path = (
+            Path(tempfile.mkdtemp(prefix="beleidsbron-"))
+            / f"beleidsbron-feedback.{'csv' if kind == 'csv' else 'jsonl'}"
+        )
+        path.write_text(body, encoding="utf-8")
+        return str(path)
+
+    # --- layout -------------------------------------------------------------------------------
+
+    with gr.Blocks(title="Beleidsbron") as demo:
+        turns = gr.State([])
+        gr.Markdown("## Beleidsbron\nVragen over wijkaanpak, leefbaarheid en stedelijk beleid — elk antwoord met bron.")
+        with gr.Tabs() as tabs:
+            with gr.Tab("Vragen", id="chat"), gr.Row():
+                with gr.Column(scale=3):
+                    chatbot = gr.Chatbot(
+                        label="Gesprek",
+                        height=540,
+                        elem_id="bb-chat",
+                        placeholder="Stel een vraag over de documenten in de bibliotheek.",
+                    )
+                    with gr.Row():
+                        msg = gr.Textbox(
+                            placeholder="Stel uw vraag…",
+                            show_label=False,
+                            scale=5,
+                            elem_id="bb-question",
+                            max_length=settings.max_question_chars * 10,
+                        )
+                        send = gr.Button("Vraag", variant="primary", scale=1, elem_id="bb-send")
+                    with gr.Row():
+                        clear = gr.Button("Nieuw gesprek", elem_id="bb-new")
+                        export = gr.Button("Exporteer gesprek (Markdown)", elem_id="bb-export")
+                    export_out = gr.File(label="Export", visible=False, interactive=False, elem_id="bb-export-file")
+                    gr.Examples(EXAMPLES, inputs=[msg], label="Voorbeeldvragen")
+                    with gr.Accordion("Filters", open=False):
+                        f_publishers = gr.CheckboxGroup(publisher_choices(), label="Uitgever")
+                        with gr.Row():
+                            f_from = gr.Number(label="Jaar vanaf", precision=0)
+                            f_to = gr.Number(label="Jaar tot en met", precision=0)
+                        f_docs = gr.Dropdown(doc_choices(), multiselect=True, label="Documenten")
+                with gr.Column(scale=2):
+                    gr.Markdown("### Bronnen")
+                    feedback_msg = gr.Markdown(elem_id="bb-feedback-msg")
+                    with gr.Accordion("Feedback op een bron", open=False):
+                        cite_pick = gr.Dropdown([], label="Bron van het laatste antwoord", elem_id="bb-cite-pick")
+                        cite_comment = gr.Textbox(label="Toelichting (optioneel)", lines=2)
+                        cite_flag = gr.Button("Ondersteunt het antwoord niet", elem_id="bb-cite-flag")
+                    sources = gr.HTML(sources_html(None), elem_id="bb-sources")
+            with gr.Tab("Bibliotheek", id="library"):
+                table = gr.Dataframe(
+                    document_rows(assistant),
+                    headers=LIBRARY_HEADERS,
+                    interactive=False,
+                    wrap=True,
+                    elem_id="bb-library",
+                )
+                with gr.Row():
+                    with gr.Column(scale=3):
+                        doc_pick = gr.Dropdown(doc_choices(), label="Document", elem_id="bb-doc-pick")
+                        doc_info = gr.Markdown()
+                    with gr.Column(scale=2):
+                        suggestions = gr.Radio(
+                            [], label="Voorgestelde vragen (klik om te stellen)", elem_id="bb-suggestions"
+                        )
+                with gr.Accordion("PDF's toevoegen", open=True):
+                    files = gr.File(
+                        file_count="multiple", file_types=[".pdf"], label="PDF-bestanden", elem_id="bb-upload"
+                    )
+                    add = gr.Button("Toevoegen aan bibliotheek", variant="primary", elem_id="bb-add")
+                    upload_msg = gr.Markdown(elem_id="bb-upload-msg")
+            with gr.Tab("Controle", id="check"):
+                gr.Markdown("Recente antwoorden: elke zin naast de geciteerde passage en de ondersteuningsscore.")
+                with gr.Row():
+                    recent = gr.Dropdown([], label="Antwoord", scale=4, elem_id="bb-recent")
+                    reload_recent = gr.Button("Vernieuw", scale=1)
+                check_table = gr.Dataframe(
+                    headers=["Zin", "Bron", "Geciteerde passage", "Document", "Ondersteuning"],
+                    interactive=False,
+                    wrap=True,
+                    elem_id="bb-check",
+                )
+                with gr.Row():
+                    csv_btn = gr.Button("Feedback als CSV")
+                    jsonl_btn = gr.Button("Feedback als evaluatieset (JSONL)")
+                export_feedback = gr.File(label="Download", interactive=False)
+
+        chat_inputs = [msg, chatbot, turns, f_publishers, f_from, f_to, f_docs]
+        chat_outputs = [msg, chatbot, turns, sources, cite_pick]
+        msg.submit(respond, chat_inputs, chat_outputs, api_name="ask", concurrency_limit=4)
+        send.click(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
+        clear.click(
+            new_conversation, None, [chatbot, turns, sources, cite_pick, feedback_msg, export_out], api_name=False
+        )
+        chatbot.like(on_like, [turns], feedback_msg, api_name=False)
+        cite_flag.click(flag_citation, [cite_pick, cite_comment, turns], [feedback_msg, cite_comment], api_name=False)
+        export.click(export_conversation, [turns], export_out, api_name=False)
+        doc_pick.change(show_document, [doc_pick], [doc_info, suggestions], api_name=False)
+        suggestions.select(lambda q: (q, gr.Tabs(selected="chat")), [suggestions], [msg, tabs], api_name=False).then(
+            respond, chat_inputs, chat_outputs, api_name=False
+        )
+        add.click(upload, [files], [upload_msg, table, doc_pick, f_docs], api_name="upload", concurrency_limit=1)
+        reload_recent.click(recent_choices, None, recent, api_name=False)
+        recent.focus(recent_choices, None, recent, api_name=False)
+        recent.change(show_check, [recent], check_table, api_name=False)
+        csv_btn.click(lambda: export_file("csv"), None, export_feedback, api_name=False)
+        jsonl_btn.click(lambda: export_file("jsonl"), None, export_feedback, api_name=False)
+        demo.load(
+            lambda: (
+                gr.update(choices=publisher_choices()),
+                gr.update(choices=doc_choices()),
+                gr.update(choices=doc_choices()),
+                gr.update(value=document_rows(assistant)),
+            ),
+            None,
+            [f_publishers, f_docs, doc_pick, table],
+            api_name=False,
+        )
+    return demo
