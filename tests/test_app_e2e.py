@@ -240,3 +240,48 @@ def test_api_chat_and_upload_endpoints(app: RunningApp, tmp_path: Path) -> None:
     assert "geen PDF" in message
     assert "dubbel" in message and "02-financiering-wijkaanpak.pdf" in message
     assert not (app.uploads / "nep.pdf").exists()
+
+
+def pick(page: Page, elem_id: str, text: str) -> None:
+    """Choose an option of a Gradio dropdown (its list may re-render while the page finishes loading)."""
+    for _ in range(3):
+        page.click(f"#{elem_id} input")
+        option = page.locator("li[role='option']", has_text=text).first
+        try:
+            option.click(timeout=10_000)
+            return
+        except Exception:  # noqa: BLE001 - retry once the dropdown has settled
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+    raise AssertionError(f"option {text!r} not found in #{elem_id}")
+
+
+def test_library_key_points_and_suggested_question_asks_in_chat(page: Page) -> None:
+    page.click("button[role='tab']:has-text('Bibliotheek')")
+    expect(page.locator("#bb-library")).to_contain_text("Bewoners aan zet")
+    pick(page, "bb-doc-pick", "Bewoners aan zet")
+    expect(page.locator("text=Kernpunten")).to_be_visible(timeout=60_000)
+    suggestions = page.locator("#bb-suggestions label")
+    expect(suggestions.first).to_be_visible(timeout=60_000)
+    assert 1 <= suggestions.count() <= 5
+    question = suggestions.first.inner_text().strip()
+    shot(page, "library-document")
+    suggestions.first.click()
+    page.wait_for_selector("#bb-sources .bb-source", timeout=60_000)
+    expect(page.locator("#bb-chat .message").first).to_contain_text(question[:30])
+    expect(page.locator("#bb-sources")).to_contain_text("05-bewonersparticipatie.pdf")
+
+
+def test_export_and_check_tab(page: Page) -> None:
+    ask(page, "Wat is participatiemoeheid?")
+    page.click("#bb-export")
+    link = page.locator("#bb-export-file a").first
+    expect(link).to_be_visible(timeout=30_000)
+    with page.expect_download() as download:
+        link.click()
+    text = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## Vraag 1: Wat is participatiemoeheid?" in text and "### Bronnen" in text
+    page.click("button[role='tab']:has-text('Controle')")
+    pick(page, "bb-recent", "participatiemoeheid")
+    expect(page.locator("#bb-check")).to_contain_text("[1]", timeout=30_000)
+    shot(page, "check-tab")

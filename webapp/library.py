@@ -32,6 +32,7 @@ STATUS_NL = {
     "failed": "mislukt",
 }
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
+_BULLET = re.compile(r"^[–•▪\-*]\s+")
 
 
 @dataclass(frozen=True)
@@ -107,12 +108,15 @@ def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyP
     candidates.sort(reverse=True)
     points: list[KeyPoint] = []
     seen: set[str] = set()
-    for _, text, page, _ in candidates:
+    sections: dict[str, int] = {}
+    for _, text, page, chunk_id in candidates:  # most central first, at most one per section
         key = text.lower()[:60]
-        if key in seen:
+        section = chunks[chunk_id].heading or f"p{page}"
+        if key in seen or sections.get(section, 0) >= 1:
             continue
         seen.add(key)
-        points.append(KeyPoint(text, page))
+        sections[section] = sections.get(section, 0) + 1
+        points.append(KeyPoint(_BULLET.sub("", text), page))
         if len(points) >= n:
             break
     return sorted(points, key=lambda p: p.page)
@@ -126,8 +130,7 @@ def _question_from_heading(heading: str) -> str | None:
         return text
     if text.lower().startswith("praktijkvoorbeeld"):
         return f"Wat laat het praktijkvoorbeeld '{text.split(':', 1)[-1].strip()}' zien?"
-    lowered = text[0].lower() + text[1:] if not text[:2].isupper() else text
-    return f"Wat zegt de publicatie over {lowered}?"
+    return f"Wat zegt de publicatie over ‘{text}’?"
 
 
 def suggested_questions(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[str]:

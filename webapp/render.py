@@ -92,6 +92,16 @@ def _card(c: Citation, related: bool = False) -> str:
     )
 
 
+def _passage_markdown(c: Citation) -> str:
+    """The full passage on one line, the supporting sentence(s) in bold."""
+    out, last = [], 0
+    for start, end in c.spans:
+        out += [c.text[last:start], f"**{c.text[start:end]}**"]
+        last = end
+    out.append(c.text[last:])
+    return " ".join("".join(out).split())
+
+
 def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
     """Export of a conversation with answers and full citations."""
     lines = ["# Beleidsbron – gesprek", ""]
@@ -106,6 +116,6 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
             for c in sources:
                 lines.append(f"[{c.n}] {cite_label(c)} — {c.source} (anker {c.anchor})")
                 lines.append("")
-                lines.append("> " + c.quote.replace("\n", " "))
+                lines.append("> " + _passage_markdown(c))
                 lines.append("")
     return "\n".join(lines)

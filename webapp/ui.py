@@ -39,6 +39,7 @@ CSS = """
 .bb-passage mark { background: #ffe58a; padding: 0 1px; }
 .bb-refusal { font-weight: 600; padding: 8px 0; }
 .bb-empty { color: var(--body-text-color-subdued); padding: 8px 0; }
+#bb-library table, #bb-check table { font-family: var(--font); }
 footer { display: none !important; }
 """
 
@@ -280,7 +281,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 )
                 with gr.Row():
                     with gr.Column(scale=3):
-                        doc_pick = gr.Dropdown(doc_choices(), label="Document", elem_id="bb-doc-pick")
+                        doc_pick = gr.Dropdown(doc_choices(), value=None, label="Document", elem_id="bb-doc-pick")
                         doc_info = gr.Markdown()
                     with gr.Column(scale=2):
                         suggestions = gr.Radio(
@@ -295,7 +296,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             with gr.Tab("Controle", id="check"):
                 gr.Markdown("Recente antwoorden: elke zin naast de geciteerde passage en de ondersteuningsscore.")
                 with gr.Row():
-                    recent = gr.Dropdown([], label="Antwoord", scale=4, elem_id="bb-recent")
+                    recent = gr.Dropdown([], value=None, label="Antwoord", scale=4, elem_id="bb-recent")
                     reload_recent = gr.Button("Vernieuw", scale=1)
                 check_table = gr.Dataframe(
                     headers=["Zin", "Bron", "Geciteerde passage", "Document", "Ondersteuning"],

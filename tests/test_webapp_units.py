@@ -1,0 +1,160 @@
+"""Web app building blocks without a browser: uploads, feedback store, rendering, PDF serving rules."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from beleidsbron.domain import Answer, AnswerSentence, Citation
+from tests.conftest import CORPUS
+from webapp.feedback import FeedbackStore
+from webapp.library import UploadError, sanitise_name, save_upload
+from webapp.pdf_view import NotServable, highlight_boxes, locate, resolve_pdf
+from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+
+PDF = CORPUS / "02-financiering-wijkaanpak.pdf"
+
+
+def citation(n: int = 1, text: str = "De ISV stopte in 2015. Daarna werd het lastig.", page: int = 4) -> Citation:
+    return Citation(
+        n,
+        "02-financiering-wijkaanpak.pdf",
+        "Financiering",
+        "Kenniscentrum",
+        2019,
+        page,
+        text,
+        ((0, 22),),
+        0.8,
+        f"abc:p{page}:10-32",
+        "chunk-1",
+    )
+
+
+def answer(text: str = "De ISV stopte in 2015. [1]") -> Answer:
+    return Answer(
+        "Wanneer stopte het ISV?",
+        text,
+        False,
+        [citation()],
+        [AnswerSentence("De ISV stopte in 2015.", (1,), 1.0, True)],
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ("/abs/olute.PDF", "olute.pdf"),
+        ("C:\\\\Users\\\\x\\\\rapport 2019 (def).pdf", "rapport-2019-def.pdf"),
+        ("Financiële notitie é.pdf", "Financiele-notitie-e.pdf"),
+        ("....pdf", "document.pdf"),
+        ("geen-extensie", "geen-extensie.pdf"),
+    ],
+)
+def test_sanitise_name(name: str, expected: str) -> None:
+    assert sanitise_name(name) == expected
+
+
+def test_save_upload_checks_content_and_never_leaves_the_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "uploads"
+    target, duplicate = save_upload(PDF, "../../buiten.pdf", folder, 10 * 2**20)
+    assert target == (folder / "buiten.pdf").resolve() and not duplicate
+    assert not (tmp_path / "buiten.pdf").exists()
+    again, duplicate = save_upload(PDF, "buiten.pdf", folder, 10 * 2**20)
+    assert again == target and duplicate
+    other = tmp_path / "ander.pdf"
+    other.write_bytes(PDF.read_bytes().replace(b"%%EOF", b"%%EOF\n% other"))
+    renamed, duplicate = save_upload(other, "buiten.pdf", folder, 10 * 2**20)
+    assert renamed.name == "buiten-2.pdf" and not duplicate
+    # a symlink planted in the upload folder is never written through
+    outside = tmp_path / "doelwit.pdf"
+    (folder / "val.pdf").symlink_to(outside)
+    placed, _ = save_upload(other, "val.pdf", folder, 10 * 2**20)
+    assert placed.name == "val-2.pdf" and not outside.exists()
+    fake = tmp_path / "fake.pdf"
+    fake.write_bytes(b"MZ\x90\x00 executable")
+    with pytest.raises(UploadError, match="geen PDF"):
+        save_upload(fake, "fake.pdf", folder, 10 * 2**20)
+    with pytest.raises(UploadError, match="groter dan"):
+        save_upload(PDF, "groot.pdf", folder, 100)
+    assert not list(folder.glob(".upload-*"))
+
+
+def test_resolve_pdf_serves_only_stored_documents_inside_the_roots(tmp_path: Path) -> None:
+    docs = {PDF.name: str(PDF)}
+    assert resolve_pdf(PDF.name, docs, [CORPUS]) == PDF.resolve()
+    for name in ("../02-financiering-wijkaanpak.pdf", "/etc/passwd", "x.txt", "andere.pdf", "a/b.pdf"):
+        with pytest.raises(NotServable):
+            resolve_pdf(name, docs, [CORPUS])
+    link = tmp_path / "link.pdf"
+    link.symlink_to(PDF)
+    with pytest.raises(NotServable, match="outside"):
+        resolve_pdf("link.pdf", {"link.pdf": str(tmp_path / "elders" / ".." / "link.pdf")}, [tmp_path / "corpus"])
+
+
+def test_locate_ignores_layout_and_finds_highlight_boxes() -> None:
+    page_text = "Een tweede oor-\r\nzaak is selec\ufffetieve migratie. Bewoners die"
+    assert locate(page_text, "Een tweede oorzaak is selectieve migratie.") == (0, page_text.index(".") + 0)
+    assert locate(page_text, "Iets heel anders dat er niet staat.") is None
+    boxes = highlight_boxes(
+        CORPUS / "01-leefbaarheid-kwetsbare-wijken.pdf", 6, "Een tweede oorzaak is selectieve migratie."
+    )
+    assert boxes and all(0 <= b.left <= 100 and 0 <= b.top <= 100 for b in boxes)
+
+
+def test_rendering_escapes_pdf_content() -> None:
+    hostile = citation(text="<script>alert(1)</script> en <img src=x onerror=alert(2)> [99](javascript:x)")
+    hostile = Citation(**{**hostile.__dict__, "spans": ((0, 25),)})
+    html = sources_html(Answer("v", "t", False, [hostile], [AnswerSentence("<b>x</b>", (1,), 1.0, True)]))
+    assert "<script>" not in html and "<img" not in html and "&lt;script&gt;" in html
+    md = answer_markdown(
+        Answer("v", "t", False, [hostile], [AnswerSentence("<b>x</b> [7](javascript:y)", (1,), 1.0, True)])
+    )
+    assert "<b>" not in md and "](javascript:" not in md
+    assert md_escape("*vet* _schuin_ [link](x)") == "\\*vet\\* \\_schuin\\_ \\[link\\]\\(x\\)"
+
+
+def test_conversation_export_has_full_citations() -> None:
+    text = conversation_markdown([("Wanneer stopte het ISV?", answer())])
+    assert "## Vraag 1: Wanneer stopte het ISV?" in text
+    assert "[1] Financiering (Kenniscentrum, 2019), p. 4 — 02-financiering-wijkaanpak.pdf (anker abc:p4:10-32)" in text
+    assert "> **De ISV stopte in 2015.** Daarna werd het lastig." in text
+
+
+def test_feedback_store_logs_exports_and_survives_concurrent_writes(tmp_path: Path) -> None:
+    store = FeedbackStore(tmp_path / "fb.sqlite3", {"chunk_size": 600})
+    first = store.log_answer(answer(), history=[])
+    refusal = store.log_answer(
+        Answer("Hoofdstad van Frankrijk?", "Ik heb hierover niets gevonden in de documenten.", True), []
+    )
+    store.add_feedback(first, "up")
+    store.add_feedback(first, "citation", citation_n=1, comment="klopt niet helemaal")
+    store.add_feedback(refusal, "up")
+    with pytest.raises(KeyError):
+        store.add_feedback(first, "citation", citation_n=5)
+
+    def write(i: int) -> None:
+        for _ in range(20):
+            store.add_feedback(first, "down", comment=f"thread {i}")
+
+    threads = [threading.Thread(target=write, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    rows = list(csv.DictReader(io.StringIO(store.export_csv())))
+    assert len(rows) == 3 + 6 * 20
+    assert rows[1]["anchor"] == "abc:p4:10-32" and rows[1]["comment"] == "klopt niet helemaal"
+    records = [json.loads(line) for line in store.export_eval_jsonl().splitlines()]
+    by_id = {r["id"]: r for r in records}
+    assert by_id[f"feedback-{refusal}"]["answerable"] is False  # 👍 on a refusal: rightly unanswerable
+    assert by_id[f"feedback-{first}"]["judgement"] == "down"  # the last verdict counts
+    with (tmp_path / "fb.sqlite3").open("rb") as fh:
+        assert fh.read(16).startswith(b"SQLite format 3")
+    assert store.recent_answers()[0]["id"] == refusal
