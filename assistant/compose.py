@@ -58,6 +58,10 @@ def usable(sentence: ScoredSentence, chunk: Chunk) -> bool:
     letters = sum(ch.isalpha() for ch in body)
     if letters < 0.6 * len(body):
         return False  # table rows, lists of figures
+    if re.search(r"\.{4,}|(?:\. ){3,}|…{2,}", body):
+        return False  # table-of-contents lines with dot leaders
+    if body.endswith("?"):
+        return False  # a question (often a heading) answers nothing
     return bool(_ENDS_LIKE_SENTENCE.search(body))
 
 

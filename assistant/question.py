@@ -125,7 +125,7 @@ _ENTITY = re.compile(r"(?<![\w-])(?:[A-ZÀ-Ý][\w]*(?:-[\w]+)*|\d{4})(?![\w-])")
 
 
 def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool]) -> list[str]:
-    """Names and years in the question (capitalised words after the first, acronyms, 4-digit years)
+    """Names and years in the question (capitalised words after the first, 4-digit years)
     that occur nowhere in the corpus: the documents cannot answer what they never mention."""
     out = []
     for i, match in enumerate(_ENTITY.finditer(question)):
@@ -135,6 +135,8 @@ def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool
                 continue
         elif (i == 0 and not question[: match.start()].strip()) or name.lower() in STOP_WORDS:
             continue  # the capital of the first word says nothing
+        elif name.isupper() and len(name) <= 6:
+            continue  # acronyms (BZK, NPLV) are often written out in the documents
         head = words(name)[0] if words(name) else ""
         terms = analyzer.terms_of_word(head) if head else ()
         if terms and not any(known(t) for t in terms):
