@@ -2,9 +2,12 @@
 
     python -m assistant ask [--store DIR] [--json] [--questions FILE] [QUESTION ...]
 
-Without --json a readable answer with numbered sources; with --json one JSON object per question per
-line, in input order. Exit 0 on success, 2 on usage errors, 1 when the store is missing, empty or
-incompatible (the message says what to run).
+Without --json a readable answer with numbered sources (in the LLM answer modes the answer text is
+streamed to stdout as it is generated); with --json one JSON object per question per line, in input
+order, with the keys of :meth:`Answer.to_json` (``mode`` says extractive, openai, ollama or
+extractive-fallback; ``sentences`` carries each sentence's citations and support). Exit 0 on success, 2
+on usage errors and invalid settings, 1 when the store is missing, empty or incompatible (the message
+says what to run).
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ import sys
 import textwrap
 from pathlib import Path
 from typing import Any
+
+from pydantic import ValidationError
 
 from assistant.core import Assistant
 from beleidsbron.domain import Answer, Filters
@@ -71,11 +76,19 @@ def read_questions(path: Path) -> list[tuple[str, list[Any]]]:
     return out
 
 
-def render(answer: Answer) -> str:
-    lines = [f"Q: {answer.question}", ""]
+def render(answer: Answer, streamed: str | None = None) -> str:
+    """The readable answer; after a streamed answer only what the stream did not show."""
+    lines = [] if streamed is not None else [f"Q: {answer.question}", ""]
     if answer.notice:
         lines += [f"({answer.notice})", ""]
-    lines += textwrap.wrap(answer.text, 100) or [answer.text]
+    if streamed is None or answer.text.split() != streamed.split():
+        if streamed is not None:
+            lines.append("Answer:" if answer.mode != "extractive-fallback" else "Extractive answer:")
+        lines += textwrap.wrap(answer.text, 100) or [answer.text]
+    flagged = [s for s in answer.sentences if not s.supported]
+    if answer.mode in ("openai", "ollama") and flagged:
+        lines += ["", "Not supported by the cited passages:"]
+        lines += [f"  ⚠️ {s.support:.2f}  {s.text}" for s in flagged]
     sources = answer.citations or answer.related
     if sources:
         lines += ["", "Sources:" if answer.citations else "Possibly relevant (not cited):"]
@@ -104,7 +117,11 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValidationError as exc:
+        print(f"error: invalid settings: {exc}", file=sys.stderr)
+        return 2
     if args.store:
         settings = settings.model_copy(update={"store_path": args.store})
     try:
@@ -113,13 +130,35 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     filters = Filters(tuple(args.publisher), args.year_from, args.year_to, tuple(args.document))
+    streaming = settings.answer_mode != "extractive" and not args.json
     for question, history in items:
-        answer = assistant.ask(question, history=history, filters=filters)
+        if streaming:
+            answer = stream_to_stdout(assistant, question, history, filters)
+        else:
+            answer = assistant.ask(question, history=history, filters=filters)
         if args.json:
             print(json.dumps(contract_json(answer), ensure_ascii=False), flush=True)
-        else:
+        elif not streaming:
             print(render(answer), end="\n\n", flush=True)
     return 0
+
+
+def stream_to_stdout(assistant: Assistant, question: str, history: list[Any], filters: Filters) -> Answer:
+    """Print the answer as the chat model writes it, then what verification added (notice, sources)."""
+    print(f"Q: {' '.join(question.split())[:200]}\n", flush=True)
+    answer: Answer | None = None
+    streamed: list[str] = []
+    for item in assistant.ask_stream(question, history=history, filters=filters):
+        if isinstance(item, Answer):
+            answer = item
+        else:
+            streamed.append(item)
+            sys.stdout.write(item)
+            sys.stdout.flush()
+    assert answer is not None
+    print("\n\n" if streamed else "", end="", flush=True)
+    print(render(answer, streamed="".join(streamed)), end="\n\n", flush=True)
+    return answer
 
 
 if __name__ == "__main__":

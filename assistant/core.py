@@ -3,31 +3,58 @@
 Top of the assistant stage (store → retrieval → answer), used by the CLI, the app and the evals.
 Built once from settings: the embedding model, the store and the lexical index are loaded once; the
 index is reloaded only when the store version changes (e.g. after an upload), so answers always match
-the documents in the store.
+the documents in the store. ``settings.answer_mode`` picks the answer step: extractive (quoted
+sentences) or a chat model (openai/ollama) whose streamed answer is verified against the passages, with
+the extractive answer as fallback whenever the model fails.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from assistant.compose import compose, related_passages, select
-from assistant.question import missing_names, prepare
+from langchain_core.language_models.chat_models import BaseChatModel
+
+from assistant.compose import Pick, compose, readable_order, related_passages, select
+from assistant.generate import LLMFailure, build_chat_model, build_messages, stream_answer
+from assistant.question import PreparedQuestion, missing_names, prepare
 from assistant.retrieval import Candidate, HybridSearch
-from beleidsbron.domain import REFUSAL, Answer, Filters
+from assistant.verify import Verifier
+from beleidsbron.domain import REFUSAL, Answer, Chunk, Filters
 from beleidsbron.settings import Settings, get_settings
 from ingest.embeddings import load_embeddings
 from ingest.lexical_index import LexicalIndex, refresh_index
 from ingest.store import Store, StoreIdentity, StoreMissingError
 
+FALLBACK_NOTICE = "hieronder staat het extractieve antwoord (letterlijke zinnen uit de documenten)"
+
+
+@dataclass
+class _Retrieved:
+    """A question after retrieval and evidence selection, before the answer step."""
+
+    prepared: PreparedQuestion
+    candidates: list[Candidate]
+    picks: list[Pick]
+    best: float
+    started: float
+    retrieved: float
+
 
 class Assistant:
-    """Answers questions from one store. Thread-safe; cheap to call, expensive to build."""
+    """Answers questions from one store. Thread-safe; cheap to call, expensive to build.
 
-    def __init__(self, settings: Settings | None = None) -> None:
+    ``chat_model`` replaces the model built from settings in the LLM modes (tests pass fakes).
+    """
+
+    def __init__(self, settings: Settings | None = None, chat_model: BaseChatModel | None = None) -> None:
         self.settings = settings or get_settings()
+        self.chat_model: BaseChatModel | None = chat_model
+        if self.chat_model is None and self.settings.answer_mode != "extractive":
+            self.chat_model = build_chat_model(self.settings)
         self.model = load_embeddings(self.settings)
         identity = StoreIdentity.from_settings(self.settings, self.model.dimension)
         self.store = Store.open(self.settings)
@@ -66,12 +93,37 @@ class Assistant:
     def ask_stream(
         self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None
     ) -> Iterator[str | Answer]:
-        """Text pieces of the answer as they become available, then the complete :class:`Answer`."""
-        answer = self.ask(question, history=history, filters=filters)
-        yield from _stream_parts(answer)
+        """Text pieces of the answer as they become available, then the complete :class:`Answer`.
+
+        In the LLM modes the pieces are the model's tokens as they arrive; the final Answer is the
+        verified one (invalid markers removed) or, when the model failed, the extractive fallback. The
+        final Answer is authoritative: show it in place of the streamed text.
+        """
+        state = self._retrieve(question, history, filters)
+        if isinstance(state, Answer):
+            yield from _stream_parts(state)
+            yield state
+            return
+        if self.settings.answer_mode == "extractive" or self.chat_model is None or _refuses(state, self.settings):
+            answer = self._extractive(state)
+            yield from _stream_parts(answer)
+            yield answer
+            return
+        answer = yield from self._generate(state)
         yield answer
 
     def ask(self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None) -> Answer:
+        answer: Answer | None = None
+        for item in self.ask_stream(question, history=history, filters=filters):
+            if isinstance(item, Answer):
+                answer = item
+        assert answer is not None
+        return answer
+
+    # --- the answer steps -----------------------------------------------------------------------
+
+    def _retrieve(self, question: str, history: Sequence[Any] | None, filters: Filters | None) -> Answer | _Retrieved:
+        """Question preparation, retrieval and evidence selection; an Answer when nothing can be searched."""
         started = time.perf_counter()
         self.refresh()
         search = self._search
@@ -98,33 +150,115 @@ class Assistant:
             )
         )
         best = picks[0].sentence.score if picks else 0.0
-        if best < self.settings.refusal_threshold:
+        return _Retrieved(prepared, candidates, picks, best, started, retrieved)
+
+    def _extractive(self, state: _Retrieved, mode: str = "extractive", notice: str = "") -> Answer:
+        """The extractive answer (quoted, cited sentences) or the refusal with related passages."""
+        prepared = state.prepared
+        notices = " ".join(n for n in (prepared.notice, notice) if n)
+        if _refuses(state, self.settings):
             answer = Answer(
                 question=prepared.text,
                 text=REFUSAL,
                 refused=True,
-                related=related_passages(candidates),
-                notice=prepared.notice,
+                related=related_passages(state.candidates),
+                notice=notices,
+                mode=mode,
             )
         else:
-            text, citations, sentences = compose(picks)
+            text, citations, sentences = compose(state.picks)
             answer = Answer(
                 question=prepared.text,
                 text=text,
                 refused=False,
                 citations=citations,
                 sentences=sentences,
-                notice=prepared.notice,
+                notice=notices,
+                mode=mode,
             )
-        answer.retrieval_query = prepared.query
-        answer.confidence = best
+        return self._finish(answer, state)
+
+    def _finish(self, answer: Answer, state: _Retrieved, extra: dict[str, float] | None = None) -> Answer:
+        answer.retrieval_query = state.prepared.query
+        answer.confidence = state.best
         done = time.perf_counter()
         answer.timings = {
-            "retrieve": (retrieved - started) * 1000,
-            "answer": (done - retrieved) * 1000,
-            "total": (done - started) * 1000,
+            "retrieve": (state.retrieved - state.started) * 1000,
+            "answer": (done - state.retrieved) * 1000,
+            "total": (done - state.started) * 1000,
+            **(extra or {}),
         }
         return answer
+
+    def passages_for(self, state: _Retrieved) -> list[Chunk]:
+        """The passages the chat model sees: those of the selected evidence first, then the best others."""
+        chunks: dict[str, Chunk] = {}
+        for pick in readable_order(state.picks):
+            chunks.setdefault(pick.candidate.chunk.id, pick.candidate.chunk)
+        for cand in state.candidates:
+            chunks.setdefault(cand.chunk.id, cand.chunk)
+        return list(chunks.values())[: self.settings.llm_passages]
+
+    def _generate(self, state: _Retrieved) -> Generator[str, None, Answer]:
+        """Stream the chat model's answer, verify it, or fall back to the extractive answer."""
+        assert self.chat_model is not None
+        s = self.settings
+        passages = self.passages_for(state)
+        messages = build_messages(state.prepared.text, passages, s.answer_max_sentences)
+        began = time.perf_counter()
+        first: float | None = None
+        pieces: list[str] = []
+        try:
+            for piece in stream_answer(self.chat_model, messages, s.llm_timeout_s):
+                first = first if first is not None else time.perf_counter()
+                pieces.append(piece)
+                yield piece
+            raw = "".join(pieces)
+            if not raw.strip():
+                raise LLMFailure("empty", "Het taalmodel gaf een leeg antwoord")
+        except LLMFailure as failure:
+            return self._extractive(state, "extractive-fallback", f"{failure.reason}; {FALLBACK_NOTICE}.")
+        generated = time.perf_counter()
+        search = self._search
+        verifier = Verifier(search.store, search.index, search.model, s.support_threshold)
+        checked = verifier.verify(raw, passages)
+        timings = {
+            "first_token": ((first or generated) - began) * 1000,
+            "generate": (generated - began) * 1000,
+            "verify": (time.perf_counter() - generated) * 1000,
+        }
+        if not checked.refused and not checked.cited:
+            reason = "Het antwoord van het taalmodel bevatte geen zin met een geldige bronvermelding"
+            answer = self._extractive(state, "extractive-fallback", f"{reason}; {FALLBACK_NOTICE}.")
+            answer.removed_markers = checked.removed_markers
+            return self._finish(answer, state, timings)
+        notes = [state.prepared.notice] if state.prepared.notice else []
+        if checked.removed_markers:
+            listed = ", ".join(f"[{n}]" for n in checked.removed_markers)
+            notes.append(f"Verwijzingen naar niet-bestaande passages zijn verwijderd: {listed}.")
+        if checked.unsupported and not checked.refused:
+            verb = "wordt" if checked.unsupported == 1 else "worden"
+            notes.append(
+                f"Let op: {checked.unsupported} van de {len(checked.sentences)} zinnen {verb} niet voldoende "
+                "door de genoemde bronnen ondersteund (⚠️); controleer ze in de passages."
+            )
+        answer = Answer(
+            question=state.prepared.text,
+            text=checked.text,
+            refused=checked.refused,
+            citations=checked.citations,
+            sentences=checked.sentences,
+            related=related_passages(state.candidates) if checked.refused else [],
+            notice=" ".join(notes),
+            mode=s.answer_mode,
+            removed_markers=checked.removed_markers,
+        )
+        return self._finish(answer, state, timings)
+
+
+def _refuses(state: _Retrieved, settings: Settings) -> bool:
+    """Nothing usable was found: refuse without asking any model."""
+    return state.best < settings.refusal_threshold
 
 
 def _stream_parts(answer: Answer) -> Iterator[str]:

@@ -216,6 +216,8 @@ class Answer:
     """What the assistant says: text with [n] markers, its citations, or an honest refusal.
 
     ``related`` holds the nearest passages of a refusal ("mogelijk relevant"); they are not citations.
+    ``mode`` is "extractive", "openai", "ollama" (a verified generated answer) or "extractive-fallback"
+    (the chat model failed; ``notice`` says why).
     """
 
     question: str
@@ -229,6 +231,7 @@ class Answer:
     mode: str = "extractive"
     retrieval_query: str = ""
     confidence: float = 0.0  # score of the best evidence sentence; refusals fall below the threshold
+    removed_markers: list[int] = field(default_factory=list)  # LLM markers that pointed at no passage
 
     def to_json(self) -> dict[str, Any]:
         return {

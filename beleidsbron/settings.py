@@ -12,10 +12,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SECRET_FIELDS = frozenset({"app_password", "app_username", "llm_api_key"})  # never stored, logged or exported
 
 
 class Settings(BaseSettings):
@@ -67,6 +68,34 @@ class Settings(BaseSettings):
     reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
     max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
 
+    # --- generative answers (LLM) -------------------------------------------------------------
+    answer_mode: Literal["extractive", "openai", "ollama"] = Field(
+        "extractive",
+        description="extractive = quoted sentences only; openai = any OpenAI-compatible server (vLLM, "
+        "llama.cpp server); ollama = an Ollama server. LLM answers are verified locally; on failure the "
+        "extractive answer is given.",
+    )
+    llm_base_url: str | None = Field(
+        None,
+        description="Endpoint of the chat model; default http://127.0.0.1:8000/v1 (openai) or "
+        "http://127.0.0.1:11434 (ollama).",
+    )
+    llm_model: str | None = Field(None, description="Model name the server knows; required for the LLM modes.")
+    llm_api_key: SecretStr | None = Field(None, description="API key of the endpoint (never logged or exported).")
+    llm_timeout_s: float = Field(60.0, gt=0, description="Hard limit for one generated answer, in seconds.")
+    llm_temperature: float = Field(0.1, ge=0, le=2, description="Sampling temperature of the chat model.")
+    llm_max_tokens: int = Field(700, ge=16, description="Most tokens the chat model may generate per answer.")
+    llm_passages: int = Field(6, ge=1, le=20, description="Retrieved passages given to the chat model.")
+    support_threshold: float = Field(
+        0.65,
+        ge=0,
+        le=1,
+        description="Support score (0–1: embedding similarity + content-term recall of a generated sentence "
+        "against its cited passages, lowered for foreign numbers/names and invented negations) from which the "
+        "sentence counts as supported. Chosen with `python -m evals.verification`: best balanced accuracy on "
+        "simulated supported/unsupported sentences (ROC AUC 0.98–0.99, see docs/llm.md).",
+    )
+
     # --- app -------------------------------------------------------------------------------
     app_host: str = Field("127.0.0.1", description="Address the web app binds to.")
     app_port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
@@ -75,12 +104,27 @@ class Settings(BaseSettings):
     upload_dir: Path | None = Field(None, description="Where uploads are stored; default <corpus_path>/uploads.")
     feedback_db: Path = Field(Path("data/feedback.sqlite3"), description="SQLite database of answers and feedback.")
 
+    @model_validator(mode="after")
+    def _llm_needs_a_model(self) -> Settings:
+        if self.answer_mode != "extractive" and not (self.llm_model or "").strip():
+            raise ValueError(
+                f"answer_mode={self.answer_mode} needs a model name: set BELEIDSBRON_LLM_MODEL "
+                "(e.g. the name vLLM serves or an Ollama tag such as qwen2.5:7b-instruct)"
+            )
+        return self
+
+    def llm_endpoint(self) -> str:
+        """The chat model's base URL, with the usual local default of the chosen server type."""
+        if self.llm_base_url:
+            return self.llm_base_url.rstrip("/")
+        return "http://127.0.0.1:11434" if self.answer_mode == "ollama" else "http://127.0.0.1:8000/v1"
+
     def uploads(self) -> Path:
         return self.upload_dir or self.corpus_path / "uploads"
 
     def public_dump(self) -> dict[str, object]:
         """Settings safe to store next to an answer or export: no secrets."""
-        return self.model_dump(mode="json", exclude={"app_password", "app_username"})
+        return self.model_dump(mode="json", exclude=set(SECRET_FIELDS))
 
     def embedding_identity(self) -> dict[str, str]:
         """What the vectors in a store depend on; a store opened with another identity is refused."""
@@ -93,9 +137,7 @@ class Settings(BaseSettings):
 
     def fingerprint(self) -> str:
         """Stable short hash of the settings that shape stored data and answers."""
-        payload = self.model_dump(
-            mode="json", exclude={"store_path", "corpus_path", "chroma_url", "app_password", "app_username"}
-        )
+        payload = self.model_dump(mode="json", exclude={"store_path", "corpus_path", "chroma_url", *SECRET_FIELDS})
         return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 

@@ -10,7 +10,7 @@ import html
 import re
 from urllib.parse import quote
 
-from beleidsbron.domain import Answer, Citation
+from beleidsbron.domain import Answer, AnswerSentence, Citation
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|<>~])")
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -30,6 +30,13 @@ def cite_label(c: Citation) -> str:
     return f"{c.title}{f' ({meta})' if meta else ''}, p. {c.page}"
 
 
+def support_mark(sentence: AnswerSentence) -> str:
+    """✓ or ⚠️ with the support score, after each sentence of a generated answer."""
+    score = f"{sentence.support:.2f}".replace(".", ",")
+    mark, what = ("✓", "ondersteund") if sentence.supported else ("⚠️", "niet voldoende ondersteund")
+    return f' <sup title="Zin {what} door de geciteerde passage(s); score {score}">{mark} {score}</sup>'
+
+
 def answer_markdown(answer: Answer) -> str:
     """The chat bubble: answer with linked markers and a compact source list, or the refusal."""
     parts = []
@@ -42,10 +49,11 @@ def answer_markdown(answer: Answer) -> str:
             parts += [f"- [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.related]
         return "\n\n".join(parts)
     by_n = {c.n: c for c in answer.citations}
+    generated = answer.mode in ("openai", "ollama")
     text = ""
     for sentence in answer.sentences:
         markers = "".join(f"[\\[{n}\\]]({viewer_url(by_n[n])})" for n in sentence.citations if n in by_n)
-        flag = "" if sentence.supported else " ⚠️"
+        flag = support_mark(sentence) if generated else "" if sentence.supported else " ⚠️"
         text += f"{md_escape(sentence.text)} {markers}{flag} "
     parts.append(text.strip())
     parts.append(
