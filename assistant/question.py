@@ -144,8 +144,12 @@ def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool
     return out
 
 
+def _one_line(raw: str) -> str:
+    return normalize(raw or "").replace("\n", " ").strip()
+
+
 def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_chars: int) -> PreparedQuestion:
-    text = normalize(raw or "").replace("\n", " ").strip()
+    text = _one_line(raw)
     notices = []
     if len(text) > max_chars:
         text = text[:max_chars].rsplit(" ", 1)[0]
@@ -160,7 +164,8 @@ def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_cha
             "gezocht en het antwoord citeert de Nederlandse tekst."
         )
     query = text
-    earlier = previous_questions(history)
+    # earlier questions reach the query too: the same hygiene and length limit as the question
+    earlier = [q for q in (_one_line(q)[:max_chars] for q in previous_questions(history)) if q]
     if earlier and is_follow_up(text, analyzer):
         subject = earlier[-1]
         if len(earlier) > 1 and is_follow_up(subject, analyzer):  # a follow-up of a follow-up

@@ -49,21 +49,25 @@ def assemble(pages: list[CleanPage]) -> DocumentText:
     """Join clean pages into one text; a word hyphenated across a page break is rejoined."""
     vocab = vocabulary([p.text for p in pages])
     texts = [p.text for p in pages]
+    dehyphenated: set[int] = set()  # pages whose last word continues on the next page without a hyphen
     for i in range(len(texts) - 1):
         head, tail = texts[i], texts[i + 1]
         left = re.search(r"([A-Za-zÀ-ÿ]+)-$", head)
         right = re.match(r"[A-Za-zÀ-ÿ]+", tail)
         if left and right and not keeps_hyphen(left.group(1), right.group(0), vocab):
             texts[i] = head[:-1]
+            dehyphenated.add(i)
     parts: list[str] = []
     starts: list[int] = []
     headings: list[tuple[int, str]] = []
     offset = 0
+    previous = ""  # the last page with text: an empty page between two must not glue them together
     for i, (page, text) in enumerate(zip(pages, texts, strict=True)):
         if i:
-            sep = page_separator(texts[i - 1], text)
+            sep = "" if i - 1 in dehyphenated else page_separator(previous, text)
             parts.append(sep)
             offset += len(sep)
+        previous = text or previous
         starts.append(offset)
         headings.extend((offset + off, heading) for off, heading in page.headings)
         parts.append(text)

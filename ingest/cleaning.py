@@ -19,7 +19,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufffe]")
+# Control and format characters, plus lone surrogates (a broken /ToUnicode map can produce them; they
+# cannot be encoded as UTF-8, so the embedder and the store would fail on them) and non-characters.
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufffe\uffff]"
+)
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": "-"})
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
@@ -51,10 +55,12 @@ class CleanPage:
 
 
 def normalize(text: str) -> str:
-    """NFKC, unified hyphens, no control characters, single spaces; keeps newlines."""
-    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
+    """NFKC, unified hyphens, no control characters, single spaces; keeps newlines. Idempotent."""
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    # control characters go before NFKC: one between a letter and its accent would otherwise keep
+    # the pair from composing until the next normalisation
     text = _CONTROL.sub("", text)
+    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 

@@ -13,10 +13,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ingest.cleaning import normalize
 from ingest.pdf_reader import PdfContent
 
 CATALOGUE_NAME = "catalogue.csv"
-_JUNK_TITLE = re.compile(r"^(untitled|naamloos|document\d*|microsoft word|powerpoint|\S+\.(docx?|pdf|indd))", re.I)
+# "þÿ"/"ÿþ" is a UTF-16 byte-order mark read as Latin-1: a title the PDF library could not decode.
+_JUNK_TITLE = re.compile(
+    r"^(untitled|naamloos|document\d*|microsoft word|powerpoint|\S+\.(docx?|pdf|indd)|þÿ|ÿþ)", re.I
+)
+_JUNK_AUTHORS = {"anonymous", "unknown", "onbekend", "user", "gebruiker", "admin", "author", "auteur"}
 _PUBLISHER_LINE = re.compile(
     r"(?:uitgave|uitgever|uitgegeven door|een uitgave van|publisher)\s*(?:van)?\s*[:\-–]?\s*(.+)", re.I
 )
@@ -88,13 +93,21 @@ def usable_title(title: str) -> bool:
     return 3 <= len(title) <= 250 and not _JUNK_TITLE.match(title)
 
 
+def one_line(text: str) -> str:
+    """A metadata value as one clean line: the PDF's own strings may hold control characters, line
+    breaks or lone surrogates (which the store cannot encode)."""
+    return " ".join(normalize(text).split())
+
+
 def resolve(pdf: Path, content: PdfContent) -> CatalogueEntry:
     """Title, publisher, year and URL for one document, from the best source per field."""
     entry = catalogue_entry(pdf)
+    titles = (one_line(t) for t in (entry.title, content.info_title, content.cover_title))
     title = next(
-        (t for t in (entry.title, content.info_title, content.cover_title) if t and usable_title(t)),
+        (t for t in titles if t and usable_title(t)),
         pdf.stem.replace("_", " ").replace("-", " "),
     )
-    publisher = entry.publisher or content.info_author or publisher_from_cover(content)
+    author = "" if content.info_author.strip().lower() in _JUNK_AUTHORS else content.info_author
+    publisher = one_line(entry.publisher or author or publisher_from_cover(content))
     year = entry.year or year_from_cover(content) or content.info_year
     return CatalogueEntry(title=title, publisher=publisher, year=year, url=entry.url)

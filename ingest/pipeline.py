@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import multiprocessing
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
@@ -123,6 +124,46 @@ def discover(paths: Iterable[Path]) -> list[Path]:
     return list(unique.values())
 
 
+def status_path(settings: Settings) -> Path:
+    return Path(settings.store_path) / "ingest-status.json"
+
+
+def load_statuses(settings: Settings) -> dict[str, dict[str, object]]:
+    """The last ingest outcome per file name (for the library view), {} when there is none."""
+    try:
+        data = json.loads(status_path(settings).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def record_statuses(settings: Settings, reports: list[FileReport]) -> None:
+    """Merge this run's outcomes into the status file (written atomically; best effort)."""
+    statuses = load_statuses(settings)
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    for report in reports:
+        if report.status == "pruned":
+            statuses.pop(report.file, None)
+        elif report.status != "unchanged" or report.file not in statuses:
+            statuses[report.file] = {"status": report.status, "reason": report.reason, "at": now}
+    path = status_path(settings)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(statuses, ensure_ascii=False, indent=1), encoding="utf-8")
+        tmp.replace(path)
+    except OSError:
+        pass  # the store itself is what matters; the status file is informational
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -207,19 +248,15 @@ class Ingestor:
         jobs = self._plan(files, summary)
         total_pages = sum(j.pages for j in jobs)
         done_pages = 0
-        if jobs:
-            ctx = multiprocessing.get_context("forkserver")
-            with ProcessPoolExecutor(max_workers=self.settings.parse_workers, mp_context=ctx) as pool:
-                futures = [self._submit(pool, job) for job in jobs]
-                for job, future in zip(jobs, futures, strict=True):
-                    report = self._finish(job, future, summary)
-                    summary.files.append(report)
-                    done_pages += job.pages
-                    if progress:
-                        progress(done_pages, total_pages, job.path.name)
+        for job, report in self._process(jobs, summary):
+            summary.files.append(report)
+            done_pages += job.pages
+            if progress:
+                progress(done_pages, total_pages, job.path.name)
         if prune:
             summary.files.extend(self._prune())
         ensure_index(self.store, self.settings)
+        record_statuses(self.settings, summary.files)
         summary.store_documents = len(self.store.list_documents())
         summary.store_chunks = self.store.chunk_count()
         summary.seconds = time.perf_counter() - started
@@ -232,6 +269,13 @@ class Ingestor:
         by_hash = {d.content_hash: d.source for d in stored.values()}
         jobs: list[_Job] = []
         for path in files:
+            if not _encodable(str(path.absolute())):
+                # undecodable bytes in a file or folder name (e.g. Latin-1 from an old system) become lone
+                # surrogates that the store cannot hold and the summary cannot print
+                name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                reason = "the file or folder name is not valid UTF-8; rename it"
+                summary.files.append(FileReport(name, "failed", reason))
+                continue
             try:
                 data = check_file(path, max_bytes)
             except BadPdfError as exc:
@@ -250,6 +294,37 @@ class Ingestor:
                 jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None))
         return jobs
 
+    def _process(self, jobs: list[_Job], summary: IngestSummary) -> Iterator[tuple[_Job, FileReport]]:
+        """Parse the jobs in worker processes and embed and store them here, in order.
+
+        A worker that dies (a native crash or the OOM killer on a hostile file) breaks the pool for
+        every queued job. The job in hand is then retried once in a fresh pool (with several workers,
+        another file may have been the culprit) and reported as crashing when it fails again; the jobs
+        after it go on in a fresh pool.
+        """
+        ctx = multiprocessing.get_context("forkserver")
+        queue = list(jobs)
+        crashed: set[Path] = set()
+        while queue:
+            rest: list[_Job] = []
+            with ProcessPoolExecutor(max_workers=self.settings.parse_workers, mp_context=ctx) as pool:
+                try:
+                    futures = [self._submit(pool, job) for job in queue]
+                    for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
+                        if isinstance(future.exception(), BrokenProcessPool):
+                            if job.path in crashed:
+                                yield job, FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
+                                rest = queue[i + 1 :]
+                            else:
+                                crashed.add(job.path)
+                                rest = queue[i:]
+                            break
+                        yield job, self._finish(job, future, summary)
+                except BaseException:  # e.g. the store is full or Ctrl+C: do not parse the remaining files first
+                    pool.shutdown(wait=True, cancel_futures=True)  # waits only for the file in hand
+                    raise
+            queue = rest
+
     def _submit(self, pool: ProcessPoolExecutor, job: _Job) -> Future[PreparedDocument]:
         s = self.settings
         return pool.submit(
@@ -266,8 +341,6 @@ class Ingestor:
             prepared = future.result()
         except BadPdfError as exc:
             return FileReport(job.path.name, "failed", str(exc))
-        except BrokenProcessPool:
-            return FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
         except Exception as exc:  # a parser bug on one odd file must not stop the run
             return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
         t0 = time.perf_counter()

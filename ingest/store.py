@@ -20,6 +20,9 @@ Three collections:
 from __future__ import annotations
 
 import hashlib
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +39,7 @@ from beleidsbron.domain import Chunk, DocumentInfo
 from beleidsbron.settings import Settings
 
 _PAGE = 1000  # records per get() call when reading a whole collection
+_LOW_SPACE = 32 * 2**20  # free bytes below which a failed write is reported as a full disk
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,40 @@ class StoreMissingError(StoreError):
 
 class StoreMismatchError(StoreError):
     pass
+
+
+def write_problem(folder: Path) -> str:
+    """Why a local folder cannot take writes ("Read-only file system", "No space left on device", …);
+    "" when a small test write succeeds. Chroma's own errors do not say."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder) as handle:
+            handle.write(bytes(2**16))
+            handle.flush()
+            os.fsync(handle.fileno())
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    return ""
+
+
+def store_failure(action: str, location: str, folder: Path | None, exc: BaseException) -> StoreError:
+    """A :class:`StoreError` that says what happened to the store and what to do about it."""
+    said = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    problem = write_problem(folder) if folder is not None else ""
+    if not problem and folder is not None and folder.is_dir():
+        free = shutil.disk_usage(folder).free
+        if free < _LOW_SPACE:  # Chroma needs room to apply its log, more than a small test write
+            problem = f"the disk is full ({free / 2**20:.1f} MB free; Chroma said: {said})"
+    detail = problem or said
+    message = f"Cannot {action} the store at {location}: {detail}."
+    if action == "open" and problem:
+        message += " Chroma needs write access and free space in the store folder, also for reading."
+    elif action != "open":
+        message += (
+            " Documents committed before this error are intact; free disk space or fix the folder's "
+            "permissions, then run ingest again."
+        )
+    return StoreError(message)
 
 
 def make_client(settings: Settings) -> ClientAPI:
@@ -110,12 +148,14 @@ class Store:
         sentences: Collection,
         documents: Collection,
         location: str,
+        folder: Path | None = None,
     ) -> None:
         self.client = client
         self.chunks = chunks
         self.sentences = sentences
         self.documents = documents
         self.location = location
+        self.folder = folder  # the Chroma folder of an embedded store (None for a server)
 
     # --- opening -------------------------------------------------------------------------------
 
@@ -126,22 +166,30 @@ class Store:
         When ``identity`` is given, the store must have been built with it.
         """
         location = settings.chroma_url or str(Path(settings.store_path).resolve())
-        if not create and not settings.chroma_url and not (Path(settings.store_path) / "chroma").is_dir():
+        folder = None if settings.chroma_url else Path(settings.store_path) / "chroma"
+        if not create and folder is not None and not folder.is_dir():
             raise StoreMissingError(f"No store at {location}. Run `python -m ingest` (or `make run`) first.")
-        client = make_client(settings)
-        names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
         chunk_name, doc_name = f"{settings.collection}-chunks", f"{settings.collection}-documents"
-        if not create and chunk_name not in names:
-            raise StoreMissingError(f"The store at {location} is empty. Run `python -m ingest` first.")
         meta = {"hnsw:space": "cosine"}
         if identity is not None:
             meta |= {k: v for k, v in identity.__dict__.items()}
-        chunks = client.get_or_create_collection(chunk_name, metadata=meta, embedding_function=None)
-        sentences = client.get_or_create_collection(
-            f"{settings.collection}-sentences", metadata={"hnsw:space": "cosine"}, embedding_function=None
-        )
-        documents = client.get_or_create_collection(doc_name, embedding_function=None)
-        store = cls(client, chunks, sentences, documents, location)
+        try:
+            client = make_client(settings)
+            names = {c if isinstance(c, str) else c.name for c in client.list_collections()}
+            if not create and chunk_name not in names:
+                raise StoreMissingError(f"The store at {location} is empty. Run `python -m ingest` first.")
+            chunks = client.get_or_create_collection(chunk_name, metadata=meta, embedding_function=None)
+            sentences = client.get_or_create_collection(
+                f"{settings.collection}-sentences", metadata={"hnsw:space": "cosine"}, embedding_function=None
+            )
+            documents = client.get_or_create_collection(doc_name, embedding_function=None)
+            for collection in (chunks, sentences, documents):
+                collection.count()  # a store that cannot apply its log (full disk) fails here, not mid-answer
+        except StoreError:
+            raise
+        except Exception as exc:  # e.g. a read-only or full disk: Chroma writes when it starts
+            raise store_failure("open", location, folder, exc) from exc
+        store = cls(client, chunks, sentences, documents, location, folder)
         if identity is not None:
             store.check_identity(identity)
         return store
@@ -224,7 +272,14 @@ class Store:
         """Add a document, or replace the one with the same file name, crash-safely.
 
         Order: new sentences and chunks → manifest record (the commit) → old records removed.
+        Any failure (a full disk, say) raises :class:`StoreError`; the store keeps what it had.
         """
+        try:
+            self._write_document(doc, chunks, vectors)
+        except Exception as exc:
+            raise store_failure("write to", self.location, self.folder, exc) from exc
+
+    def _write_document(self, doc: DocumentInfo, chunks: list[Chunk], vectors: EmbeddedChunks) -> None:
         batch = max(1, self.client.get_max_batch_size())
         sentence_ids, sentence_meta = [], []
         for chunk, spans in zip(chunks, vectors.spans, strict=True):
@@ -272,22 +327,28 @@ class Store:
 
     def remove_document(self, source: str) -> None:
         """Uncommit first, then delete the chunks: a crash in between leaves only orphans."""
-        doc = self.document(source)
-        self.documents.delete(ids=[source])
-        if doc is not None:
-            self.chunks.delete(where={"source": source})
-            self.sentences.delete(where={"source": source})
+        try:
+            doc = self.document(source)
+            self.documents.delete(ids=[source])
+            if doc is not None:
+                self.chunks.delete(where={"source": source})
+                self.sentences.delete(where={"source": source})
+        except Exception as exc:
+            raise store_failure("write to", self.location, self.folder, exc) from exc
 
     def remove_orphans(self) -> int:
         """Delete chunks that belong to no committed document (left by an interrupted write)."""
-        committed = sorted(self.committed_hashes())
-        where: dict[str, Any] = {"content_hash": {"$nin": committed}} if committed else {}
-        removed = 0
-        for collection in (self.chunks, self.sentences):
-            while True:
-                got = collection.get(where=where or None, include=[], limit=_PAGE)
-                if not got["ids"]:
-                    break
-                collection.delete(ids=got["ids"])
-                removed += len(got["ids"])
+        try:
+            committed = sorted(self.committed_hashes())
+            where: dict[str, Any] = {"content_hash": {"$nin": committed}} if committed else {}
+            removed = 0
+            for collection in (self.chunks, self.sentences):
+                while True:
+                    got = collection.get(where=where or None, include=[], limit=_PAGE)
+                    if not got["ids"]:
+                        break
+                    collection.delete(ids=got["ids"])
+                    removed += len(got["ids"])
+        except Exception as exc:
+            raise store_failure("write to", self.location, self.folder, exc) from exc
         return removed
