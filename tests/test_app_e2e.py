@@ -250,7 +250,7 @@ def pick(page: Page, elem_id: str, text: str) -> None:
         try:
             option.click(timeout=10_000)
             return
-        except Exception:  # noqa: BLE001 - retry once the dropdown has settled
+        except Exception:  # retry once the dropdown has settled
             page.keyboard.press("Escape")
             page.wait_for_timeout(500)
     raise AssertionError(f"option {text!r} not found in #{elem_id}")
