@@ -41,6 +41,7 @@ from beleidsbron.settings import PROJECT_ROOT, Settings, get_settings
 from evals.bench_scale import (
     corpus_sentences,
     latency_summary,
+    load_average,
     measure_size,
     settings_payload,
     stage_breakdown,
@@ -302,6 +303,7 @@ def bench_ingest(
     from ingest.embeddings import load_embeddings
     from ingest.pipeline import Ingestor
 
+    load = load_average()
     model = load_embeddings(settings)  # the same Embeddings object for both pipelines
     model.embed_array(["Opwarmen van het model: de wijkaanpak in Nederland."] * 4)  # untimed warm-up
     pages = sum(len(PdfReader(p).pages) for p in pdfs)
@@ -326,6 +328,7 @@ def bench_ingest(
     rerun = median(rerun_seconds)
     first_ingest = runs["project"][0]["wall_seconds"]
     result = {
+        "load_average": load,
         "pdfs": [p.name for p in pdfs],
         "pages": pages,
         "rounds": rounds,
@@ -521,6 +524,7 @@ def bench_server(
     work: Path,
 ) -> dict[str, Any]:
     """Project ingest of the corpus and a synthetic store of ``n_chunks`` against a real Chroma server."""
+    load = load_average()
     with chroma_server(work / "chroma-server") as (url, proc, startup_s):
         log(f"server: chroma run on {url} (up in {startup_s:.1f} s); project ingest of the corpus")
         demo = settings.model_copy(
@@ -535,6 +539,7 @@ def bench_server(
         server_rss = _peak_rss_of(proc.pid)
     return {
         "url": url,
+        "load_average_at_start": load,
         "startup_seconds": round(startup_s, 2),
         "server_peak_rss_mb": server_rss,
         "demo_ingest": {
@@ -663,6 +668,15 @@ def stage_table(rows: list[tuple[str, int, dict[str, dict[str, float]]]]) -> lis
     return lines
 
 
+def section_loads(r: dict[str, Any]) -> list[tuple[str, str]]:
+    loads = [("ingest", r["ingest"].get("load_average", "")), ("query", r["query"].get("load_average", ""))]
+    loads += [(f"scale {s['chunks']}", s.get("load_average", "")) for s in r["scale"]["sizes"]]
+    server = r.get("server") or {}
+    if not server.get("skipped"):
+        loads.append(("server", server.get("load_average_at_start", "")))
+    return [(name, load) for name, load in loads if load]
+
+
 def report_lines(r: dict[str, Any]) -> list[str]:
     m, ing, cold, warm, t = r["machine"], r["ingest"], r["query"]["cold_start"], r["query"]["warm"], r["targets"]
     p, b = ing["project"], ing["baseline"]
@@ -675,7 +689,12 @@ def report_lines(r: dict[str, Any]) -> list[str]:
         f"Machine: {m['cpu_model']}, {m['cores']} cores ({m['logical_cpus']} logical CPUs), {m['ram_gb']} GB RAM, "
         f"{m['ghz']} GHz ({m['ghz_source']}), vector extensions {', '.join(m['vector_flags']) or 'none'}; "
         f"Python {m['python']}. Load average at start / end: {r['load_average']['start']} / "
-        f"{r['load_average']['end']} (other work on the machine makes absolute timings noisy).",
+        f"{r['load_average']['end']} (other work on the machine makes absolute timings noisy). OpenMP/Beleidsbron "
+        f"environment: {', '.join(f'{k}={v}' for k, v in m.get('env', {}).items()) or 'none set'}.",
+        "",
+        "Load average (1/5/15 min) at the start of each section: "
+        + "; ".join(f"{name} {load}" for name, load in section_loads(r))
+        + ".",
         "",
         "## Targets",
         "",
@@ -846,13 +865,6 @@ def bench_settings(settings: Settings) -> Settings:
     return settings.model_copy(update=update)
 
 
-def _load() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
-
-
 def _sizes(text: str) -> list[int]:
     try:
         sizes = sorted({int(x.replace("_", "")) for x in text.split(",") if x.strip()})
@@ -874,7 +886,7 @@ def run_bench(
 ) -> dict[str, Any]:
     """The whole benchmark; writes the report and returns all numbers."""
     started = time.perf_counter()
-    load_start = _load()
+    load_start = load_average()
     pdfs = sorted(Path(settings.corpus_path).glob("*.pdf"))
     if not pdfs:
         raise FileNotFoundError(f"no PDFs in {settings.corpus_path}")
@@ -927,6 +939,7 @@ def run_bench(
         checkpoint()
         log("query: cold start (subprocess) and warm latency")
         results["query"] = {
+            "load_average": load_average(),
             "cold_start": cold_start(demo, repeats=1 if smoke else 3),
             "warm": warm_latency(demo, questions),
         }
@@ -947,7 +960,7 @@ def run_bench(
             )
         else:
             results["server"] = {"skipped": True}
-    results["load_average"] = {"start": load_start, "end": _load()}
+    results["load_average"] = {"start": load_start, "end": load_average()}
     results["seconds"] = round(time.perf_counter() - started, 1)
     results["targets"] = targets(results)
     write_report(results, out_dir)

@@ -48,7 +48,7 @@ def corpus_sentences(pdfs: list[Path], chunk_size: int = 600, overlap: int = 50)
     found: dict[str, None] = {}
     for pdf in pdfs:
         digest = file_hash(check_file(pdf, 2**30))
-        prepared = prepare_document(pdf, digest, 2**30, chunk_size, overlap)
+        prepared = prepare_document(pdf, digest, 2**30, 10**9, chunk_size, overlap)
         for chunk in prepared.chunks:
             for sentence in sentences(chunk.text):
                 text = " ".join(sentence.split())
@@ -336,6 +336,14 @@ def run_worker(kind: str, params: dict[str, Any], work_dir: Path, timeout: float
     return result
 
 
+def load_average() -> str:
+    """The 1/5/15-minute load averages ("n/a" where unknown): how busy the machine was."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
 def measure_size(
     settings: Settings,
     n_chunks: int,
@@ -346,6 +354,7 @@ def measure_size(
     warmup: int = 3,
 ) -> dict[str, Any]:
     """Write one synthetic store (one subprocess), then query it (another subprocess)."""
+    load = load_average()
     payload = settings_payload(settings)
     common = {"settings": payload}
     write = run_worker(
@@ -359,7 +368,7 @@ def measure_size(
         work_dir,
     )
     query = run_worker("query", {**common, "questions": questions, "warmup": warmup}, work_dir)
-    return {"chunks": n_chunks, "write": write, "query": query}
+    return {"chunks": n_chunks, "load_average": load, "write": write, "query": query}
 
 
 def _worker_main(argv: list[str] | None = None) -> int:
