@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     chunk_overlap: int = Field(50, ge=0, description="Characters shared by consecutive chunks.")
     max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused.")
     parse_workers: int = Field(1, ge=1, description="PDF parsing processes running beside the embedder.")
+    parse_timeout_s: float = Field(
+        180.0, gt=0, description="A file whose parsing takes longer is refused (its parser process is killed)."
+    )
+    max_text_chars: int = Field(
+        10_000_000, ge=1000, description="A file with more extracted text is refused (about 30 min of embedding)."
+    )
 
     # --- retrieval and answers ---------------------------------------------------------------
     dense_candidates: int = Field(40, ge=1, description="Chunks taken from the vector search.")

@@ -114,10 +114,11 @@ def _cover_title(page: object) -> str:
     return " ".join(" ".join(t.split()) for size, t in runs if size == biggest).strip()
 
 
-def read_pdf(data: bytes) -> PdfContent:
+def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
     """Parse PDF bytes (already through :func:`check_file`) page by page.
 
-    Raises :class:`BadPdfError` when nothing usable can come out.
+    Raises :class:`BadPdfError` when nothing usable can come out, or as soon as the extracted text
+    passes ``max_chars`` (a small file can hold text that would take hours to embed).
     """
     reader = _open(data)
     try:
@@ -128,12 +129,19 @@ def read_pdf(data: bytes) -> PdfContent:
         raise BadPdfError("the PDF has no pages")
     pages: list[str] = []
     image_only: list[int] = []
+    chars = 0
     try:
         for number, page in enumerate(reader.pages, start=1):
             text = page.extract_text() or ""
             if not text.strip() and _has_images(page):
                 image_only.append(number)
             pages.append(text)
+            chars += len(text)
+            if max_chars is not None and chars > max_chars:
+                raise BadPdfError(
+                    f"more than {max_chars:,} characters of text by page {number}; split the document "
+                    "or raise max_text_chars"
+                )
     except BadPdfError:
         raise
     except Exception as exc:

@@ -15,6 +15,7 @@ import multiprocessing
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -175,12 +176,14 @@ def _count_pages(data: bytes) -> int:
         return 1
 
 
-def prepare_document(path: Path, expected_hash: str, max_bytes: int, chunk_size: int, overlap: int) -> PreparedDocument:
+def prepare_document(
+    path: Path, expected_hash: str, max_bytes: int, max_chars: int, chunk_size: int, overlap: int
+) -> PreparedDocument:
     """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
         raise BadPdfError("the file changed while it was being ingested; run ingest again")
-    content = read_pdf(data)
+    content = read_pdf(data, max_chars)
     pages = clean_pages(content.pages)
     meta = resolve(path, content)
     doc = DocumentInfo(
@@ -225,6 +228,24 @@ def embed_chunks(model: EmbeddingModel, chunks: list[Chunk]) -> tuple[EmbeddedCh
         chunk_vectors[i] = mean / (np.linalg.norm(mean) or 1.0)
         row += len(chunk_spans)
     return EmbeddedChunks(spans, sentence_vectors, chunk_vectors), distinct
+
+
+def _wait(future: Future[PreparedDocument], timeout: float) -> bool:
+    """Wait for a parse; False when it is still running after ``timeout`` seconds."""
+    try:
+        future.exception(timeout=timeout)
+    except FutureTimeout:
+        return False
+    return True
+
+
+def _kill_workers(pool: ProcessPoolExecutor) -> None:
+    """SIGKILL a pool's worker processes: a parser stuck in native code ignores everything else.
+
+    ``ProcessPoolExecutor`` has no public way to do this before Python 3.14 (``terminate_workers``).
+    """
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.kill()
 
 
 ProgressCallback = Callable[[int, int, str], None]  # (pages done, pages total, current file)
@@ -300,7 +321,9 @@ class Ingestor:
         A worker that dies (a native crash or the OOM killer on a hostile file) breaks the pool for
         every queued job. The job in hand is then retried once in a fresh pool (with several workers,
         another file may have been the culprit) and reported as crashing when it fails again; the jobs
-        after it go on in a fresh pool.
+        after it go on in a fresh pool. A job still unparsed ``parse_timeout_s`` after it became the
+        one in hand (all earlier files are done, so it has been running at least that long) has its
+        workers killed, is reported as too slow and is not retried.
         """
         ctx = multiprocessing.get_context("forkserver")
         queue = list(jobs)
@@ -311,6 +334,12 @@ class Ingestor:
                 try:
                     futures = [self._submit(pool, job) for job in queue]
                     for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
+                        if not _wait(future, self.settings.parse_timeout_s):
+                            _kill_workers(pool)
+                            reason = f"parsing took longer than {self.settings.parse_timeout_s:g} s; file refused"
+                            yield job, FileReport(job.path.name, "failed", reason)
+                            rest = queue[i + 1 :]
+                            break
                         if isinstance(future.exception(), BrokenProcessPool):
                             if job.path in crashed:
                                 yield job, FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
@@ -332,6 +361,7 @@ class Ingestor:
             job.path,
             job.content_hash,
             int(s.max_file_mb * 2**20),
+            s.max_text_chars,
             s.chunk_size,
             s.chunk_overlap,
         )

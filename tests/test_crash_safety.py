@@ -186,7 +186,7 @@ def test_sigkill_at_any_moment_leaves_a_consistent_store(tmp_path: Path) -> None
     for seed in range(1, 11):
         pdf_factory.dutch_note_pdf(corpus / f"notitie-{seed}.pdf", seed, pages=2, sentences_per_page=10)
     expected = {  # what a complete run must hold: chunk count per file, computed by the parser itself
-        p.name: len(prepare_document(p, file_hash(p.read_bytes()), 2**30, 600, 50).chunks)
+        p.name: len(prepare_document(p, file_hash(p.read_bytes()), 2**30, 10**9, 600, 50).chunks)
         for p in sorted(corpus.glob("*.pdf"))
     }
     hashes = {p.name: file_hash(p.read_bytes()) for p in corpus.glob("*.pdf")}

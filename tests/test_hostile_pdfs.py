@@ -269,7 +269,7 @@ def test_thousand_pages_keep_their_page_numbers(hostile: HostileRun) -> None:
 def test_thousand_page_pdf_parses_in_reasonable_time(hostile: HostileRun) -> None:
     path = hostile.folder / "duizend-paginas.pdf"
     started = time.perf_counter()
-    prepared = prepare_document(path, pipeline.file_hash(path.read_bytes()), 100 * 2**20, 600, 50)
+    prepared = prepare_document(path, pipeline.file_hash(path.read_bytes()), 100 * 2**20, 10**7, 600, 50)
     seconds = time.perf_counter() - started
     assert prepared.doc.pages == 1000 and len(prepared.chunks) == document(hostile.store, path.name).chunks
     assert seconds < 60, f"parsing 1,000 pages took {seconds:.0f} s"
@@ -383,3 +383,39 @@ def test_a_crashing_parser_takes_down_only_its_own_file(tmp_path: Path, monkeypa
     store = Store.open(settings)
     assert {d.source for d in store.list_documents()} == {"a-goed.pdf", "c-goed.pdf", "e-goed.pdf"}
     assert records_with_source(store, "b-crash.pdf") == records_with_source(store, "d-crash.pdf") == 0
+
+
+def hang_on_marked_files(path: Path, *args: Any) -> Any:
+    """Stand-in for the parsing worker: hangs on marked files, deaf to every signal it may ignore."""
+    if "hang" in path.name:
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGHUP):
+            signal.signal(sig, signal.SIG_IGN)
+        time.sleep(3600)
+    return prepare_document(path, *args)
+
+
+def test_a_hanging_parser_and_too_much_text_are_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    small_pdf(folder / "a-goed.pdf", "groen")
+    small_pdf(folder / "b-hang.pdf", "spelen")
+    pdf_factory.huge_page_pdf(folder / "c-veel-tekst.pdf", chars=20_000)
+    small_pdf(folder / "d-goed.pdf", "afval")
+    monkeypatch.setattr(pipeline, "prepare_document", hang_on_marked_files)
+    settings = make_settings(tmp_path / "store", parse_timeout_s=3, max_text_chars=5000)
+    started = time.perf_counter()
+    summary = Ingestor(settings).run([folder])
+    seconds = time.perf_counter() - started
+    reports = {f.file: f for f in summary.files}
+    assert {n: r.status for n, r in reports.items()} == {
+        "a-goed.pdf": "ingested",
+        "b-hang.pdf": "failed",
+        "c-veel-tekst.pdf": "failed",
+        "d-goed.pdf": "ingested",
+    }
+    assert reports["b-hang.pdf"].reason == "parsing took longer than 3 s; file refused"
+    assert reports["c-veel-tekst.pdf"].reason.startswith("more than 5,000 characters of text by page 1")
+    assert seconds < 60, f"the hanging file held the run for {seconds:.0f} s"  # not retried, not waited out
+    store = Store.open(settings)
+    assert {d.source for d in store.list_documents()} == {"a-goed.pdf", "d-goed.pdf"}
+    assert records_with_source(store, "b-hang.pdf") == records_with_source(store, "c-veel-tekst.pdf") == 0
