@@ -28,6 +28,7 @@ _META = re.compile(
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^[–•▪\-*]\s+")
+_SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")  # "[7]" in a PDF's own text would read as one of our citations
 REDUNDANCY = 0.6  # content-term Jaccard above which a sentence repeats one already chosen
 PRIMARY_FLOOR = 0.75  # sentences scoring at least this share of the best one are taken (up to the maximum)
 FILL_FLOOR = 0.55  # weaker sentences down to this share only fill the answer up to the minimum
@@ -140,7 +141,7 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
     for pick in ordered:
         chunk = pick.candidate.chunk
         n = numbers[(chunk.id, chunk.page_at(pick.sentence.start))]
-        text = _BULLET.sub("", pick.sentence.text).strip()
+        text = _SOURCE_MARKER.sub("", _BULLET.sub("", pick.sentence.text)).strip()
         text = text[0].upper() + text[1:]
         parts.append(f"{text} [{n}]")
         sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
