@@ -105,6 +105,13 @@ class Settings(BaseSettings):
     # --- app -------------------------------------------------------------------------------
     app_host: str = Field("127.0.0.1", description="Address the web app binds to.")
     app_port: int = Field(7860, ge=1, le=65535, description="Port of the web app.")
+    app_chat_concurrency: int = Field(
+        4,
+        ge=1,
+        description="Questions answered at the same time; more wait in the queue. Answers are CPU-bound on "
+        "2 cores, so more parallelism only makes every answer slower.",
+    )
+    app_queue_size: int = Field(64, ge=1, description="Requests that may wait; beyond this the app says it is busy.")
     app_username: str | None = Field(None, description="Login name; with app_password, every page needs a login.")
     app_password: SecretStr | None = Field(None, description="Login password (never logged or exported).")
     upload_dir: Path | None = Field(None, description="Where uploads are stored; default <corpus_path>/uploads.")

@@ -440,7 +440,7 @@ def _heartbeat(url: str) -> bool:
         return False
 
 
-def _peak_rss_of(pid: int) -> float:
+def peak_rss_of(pid: int) -> float:
     """VmHWM (peak RSS) of a running process in MB, 0 when unknown."""
     try:
         for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8").splitlines():
@@ -536,7 +536,7 @@ def bench_server(
             update={"chroma_url": url, "store_path": work / "server-cache", "collection": "benchsynth"}
         )
         measured = measure_size(synth, n_chunks, sentences, questions, sentences_per_chunk, work / "workers")
-        server_rss = _peak_rss_of(proc.pid)
+        server_rss = peak_rss_of(proc.pid)
     return {
         "url": url,
         "load_average_at_start": load,

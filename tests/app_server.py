@@ -25,6 +25,7 @@ class RunningApp:
     feedback_db: Path
     uploads: Path
     log: Path
+    pid: int = 0
 
 
 def free_port() -> int:
@@ -58,6 +59,7 @@ def run_app(demo_store: Path, workdir: Path, extra_env: dict[str, str] | None = 
             stdout=log,
             stderr=subprocess.STDOUT,
         )
+        running.pid = proc.pid
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:

@@ -40,7 +40,7 @@ def create_app(assistant: Assistant) -> FastAPI:
     settings = assistant.settings
     feedback = FeedbackStore(settings.feedback_db, settings.public_dump())
     demo = build_ui(assistant, feedback)
-    demo.queue(default_concurrency_limit=4, max_size=64)
+    demo.queue(default_concurrency_limit=settings.app_chat_concurrency, max_size=settings.app_queue_size)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     auth = _auth(assistant)
     roots = [Path(settings.corpus_path), settings.uploads()]

@@ -311,8 +311,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
         chat_inputs = [msg, chatbot, turns, f_publishers, f_from, f_to, f_docs]
         chat_outputs = [msg, chatbot, turns, sources, cite_pick]
-        msg.submit(respond, chat_inputs, chat_outputs, api_name="ask", concurrency_limit=4)
-        send.click(respond, chat_inputs, chat_outputs, api_name=False, concurrency_limit=4)
+        msg.submit(respond, chat_inputs, chat_outputs, api_name="ask")
+        send.click(respond, chat_inputs, chat_outputs, api_name=False)
         clear.click(
             new_conversation, None, [chatbot, turns, sources, cite_pick, feedback_msg, export_out], api_name=False
         )
