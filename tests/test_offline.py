@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 import beleidsbron
@@ -28,7 +29,9 @@ from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT
 from ingest.pipeline import Ingestor
 from ingest.store import Store
-from tests.conftest import CORPUS, make_settings
+from tests.app_server import run_app
+from tests.conftest import CORPUS, DemoStore, make_settings
+from tests.pdf_factory import text_pdf
 
 TWO_PDFS = ["02-financiering-wijkaanpak.pdf", "05-bewonersparticipatie.pdf"]
 QUESTION = "Hoe wordt de wijkaanpak gefinancierd?"
@@ -247,3 +250,35 @@ def test_telemetry_switches_in_a_fresh_interpreter() -> None:
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "1"]
+
+
+def test_the_app_stays_offline(demo_store: DemoStore, tmp_path: Path) -> None:
+    """`app.py` with the guard in every process: start, questions, an upload with its ingest, the viewer.
+
+    (The browser side is covered by the end-to-end tests: the page requests nothing outside 127.0.0.1.)
+    """
+    from gradio_client import Client, handle_file
+
+    guard_dir = tmp_path / "guard"
+    guard_dir.mkdir()
+    (guard_dir / "sitecustomize.py").write_text(GUARD_SOURCE, encoding="utf-8")
+    log, pids = tmp_path / "attempts.jsonl", tmp_path / "guarded-pids.txt"
+    log.touch()
+    env = {
+        "PYTHONPATH": f"{guard_dir}{os.pathsep}{PROJECT_ROOT}",
+        "NET_GUARD_LOG": str(log),
+        "NET_GUARD_PIDS": str(pids),
+    }
+    pdf = tmp_path / "notitie.pdf"
+    text_pdf(pdf, ["Het buurtfonds Rozenhof in de gemeente Ambergen steunt elf bewonersinitiatieven per jaar."])
+    with run_app(demo_store.settings.store_path, tmp_path / "app", env) as app:
+        client = Client(app.url, verbose=False)
+        outputs = client.predict(
+            message=QUESTION, chat=[], publishers=[], year_from=None, year_to=None, documents=[], api_name="/ask"
+        )
+        assert "bb-source" in outputs[2]
+        assert "ingelezen" in client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        for path in ("/", f"/viewer/{TWO_PDFS[0]}?page=2", f"/pdf-page/{TWO_PDFS[0]}/2.png", f"/pdf/{TWO_PDFS[0]}"):
+            assert httpx.get(app.url + path, timeout=30).status_code == 200, path
+    assert log.read_text(encoding="utf-8") == "", "network attempts:\n" + log.read_text(encoding="utf-8")
+    assert len(set(pids.read_text(encoding="utf-8").split())) >= 2  # the app and its parsing workers
