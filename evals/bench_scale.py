@@ -28,6 +28,7 @@ from pydantic import SecretStr
 
 from beleidsbron.domain import Chunk, DocumentInfo
 from beleidsbron.settings import PROJECT_ROOT, Settings
+from evals.machine import load_average
 
 DIMENSION = 384  # multilingual-e5-small
 CHUNKS_PER_DOCUMENT = 100
@@ -334,14 +335,6 @@ def run_worker(kind: str, params: dict[str, Any], work_dir: Path, timeout: float
     result = json.loads(out_path.read_text(encoding="utf-8"))
     result["process_seconds"] = round(seconds, 2)
     return result
-
-
-def load_average() -> str:
-    """The 1/5/15-minute load averages ("n/a" where unknown): how busy the machine was."""
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def measure_size(

@@ -33,9 +33,10 @@ from pathlib import Path
 from typing import Any
 
 from beleidsbron.settings import Settings, get_settings
-from evals.bench import log, machine_info, peak_rss_of
-from evals.bench_scale import load_average, percentile
+from evals.bench import log
+from evals.bench_scale import percentile
 from evals.dataset import load_questions
+from evals.machine import load_average, machine_info, peak_rss_of
 from ingest.pipeline import Ingestor
 from ingest.store import Store
 from tests.app_server import run_app

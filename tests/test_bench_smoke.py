@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from evals.bench import E5_NON_EMBEDDING_PARAMS, fp32_flops_per_cycle, main, throughput_vs_peak
+from evals.bench import main
 from evals.bench_scale import latency_summary, synthetic_document
+from evals.machine import E5_NON_EMBEDDING_PARAMS, fp32_flops_per_cycle, throughput_vs_peak
 
 
 def _positive(value: Any, where: str) -> None:
