@@ -27,6 +27,7 @@ from ingest.pipeline import Ingestor, IngestSummary, prepare_document
 from ingest.store import Store
 from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
+from webapp.ingest_messages import dutch_reason
 
 GOOD_1 = CORPUS / "02-financiering-wijkaanpak.pdf"
 GOOD_2 = CORPUS / "04-veiligheid-ondermijning.pdf"
@@ -196,6 +197,15 @@ def test_bad_file_is_reported_and_leaves_no_trace(hostile: HostileRun, name: str
     assert store.document(name) is None
     assert all(c.doc.source != name for c in store.iter_chunks())
     assert records_with_source(store, name) == 0
+
+
+def test_every_reason_has_a_dutch_form_for_the_app(hostile: HostileRun) -> None:
+    reasons = {f.reason for f in hostile.summary.files if f.reason}
+    assert len(reasons) >= 10
+    for reason in reasons:
+        dutch = dutch_reason(reason)
+        assert not dutch.startswith("kon niet worden ingelezen (technisch"), f"no Dutch form for {reason!r}"
+        assert dutch != reason
 
 
 def test_the_rest_of_the_corpus_is_ingested(hostile: HostileRun) -> None:
@@ -415,6 +425,8 @@ def test_a_hanging_parser_and_too_much_text_are_refused(tmp_path: Path, monkeypa
     }
     assert reports["b-hang.pdf"].reason == "parsing took longer than 3 s; file refused"
     assert reports["c-veel-tekst.pdf"].reason.startswith("more than 5,000 characters of text by page 1")
+    assert dutch_reason(reports["b-hang.pdf"].reason) == "het lezen duurde langer dan 3 seconden; geweigerd"
+    assert dutch_reason(reports["c-veel-tekst.pdf"].reason).startswith("meer dan 5.000 tekens tekst (bij pagina 1)")
     assert seconds < 60, f"the hanging file held the run for {seconds:.0f} s"  # not retried, not waited out
     store = Store.open(settings)
     assert {d.source for d in store.list_documents()} == {"a-goed.pdf", "d-goed.pdf"}

@@ -23,14 +23,8 @@ from assistant.retrieval import ScoredSentence
 from beleidsbron.domain import DocumentInfo, Filters
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses
+from webapp.ingest_messages import STATUS_NL, dutch_reason
 
-STATUS_NL = {
-    "ingested": "ingelezen",
-    "replaced": "bijgewerkt",
-    "unchanged": "ingelezen",
-    "duplicate": "dubbel",
-    "failed": "mislukt",
-}
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 _BULLET = re.compile(r"^[–•▪\-*]\s+")
 
@@ -80,7 +74,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
                 "",
                 "",
                 str(info.get("at", ""))[:16].replace("T", " "),
-                f"{label}: {info.get('reason', '')}",
+                f"{label}: {dutch_reason(str(info.get('reason', '')))}",
                 name,
             ]
         )

@@ -17,6 +17,7 @@ from assistant.core import Assistant
 from beleidsbron.domain import Answer, Filters
 from ingest.pipeline import Ingestor
 from webapp.feedback import FeedbackStore
+from webapp.ingest_messages import STATUS_NL, dutch_reason
 from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions
 from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
 
@@ -181,15 +182,9 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             summary = Ingestor(ingest_settings).run(saved, progress=report)
             assistant.refresh()
             for r in summary.files:
-                label = {
-                    "ingested": "ingelezen",
-                    "replaced": "bijgewerkt",
-                    "unchanged": "al aanwezig",
-                    "duplicate": "dubbel",
-                    "failed": "mislukt",
-                }.get(r.status, r.status)
+                label = STATUS_NL.get(r.status, r.status)
                 detail = f" ({r.pages} pagina's, {r.chunks} passages)" if r.chunks else ""
-                reason = f": {md_escape(r.reason)}" if r.reason else ""
+                reason = f": {md_escape(dutch_reason(r.reason))}" if r.reason else ""
                 messages.append(f"- **{md_escape(r.file)}**: {label}{detail}{reason}")
         return (
             "\n".join(messages) or "Niets ingelezen.",
