@@ -35,9 +35,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def run_app(demo_store: Path, workdir: Path, extra_env: dict[str, str] | None = None) -> Iterator[RunningApp]:
-    """The app as a user starts it, with its own store copy, feedback database and upload folder."""
-    store = workdir / "store"
+def run_app(
+    demo_store: Path, workdir: Path, extra_env: dict[str, str] | None = None, store: Path | None = None
+) -> Iterator[RunningApp]:
+    """The app as a user starts it, with its own store copy (in ``workdir`` unless ``store`` is given),
+    feedback database and upload folder."""
+    store = store or workdir / "store"
     shutil.copytree(demo_store, store)
     port = free_port()
     running = RunningApp(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ from beleidsbron.settings import PROJECT_ROOT
 from tests import pdf_factory
 from tests.app_server import RunningApp, run_app
 from tests.conftest import DemoStore
+from tests.mounts import tmpfs
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
@@ -355,3 +357,29 @@ def test_export_and_check_tab(page: Page) -> None:
     pick(page, "bb-recent", "participatiemoeheid")
     expect(page.locator("#bb-check")).to_contain_text("[1]", timeout=30_000)
     shot(page, "check-tab")
+
+
+def test_upload_onto_a_full_disk_is_refused_in_dutch_and_the_app_keeps_answering(
+    demo_store: DemoStore, tmp_path: Path
+) -> None:
+    """The store lives on a small real tmpfs that is filled up before an upload."""
+    from gradio_client import Client, handle_file
+
+    question = dict(message="Wat is ondermijning?", chat=[], publishers=[], year_from=None, year_to=None, documents=[])
+    pdf = pdf_factory.dutch_note_pdf(tmp_path / "volle-schijf.pdf", 3, pages=20, sentences_per_page=12)
+    with (
+        tmpfs(tmp_path / "mnt", "96m") as mnt,
+        run_app(demo_store.settings.store_path, tmp_path, store=mnt / "s") as app,
+    ):
+        client = Client(app.url, verbose=False)
+        before = client.predict(**question, api_name="/ask")[1][-1]["content"]
+        filler = mnt / "filler"  # leave 32 KB: far less than the new document needs
+        filler.write_bytes(bytes(max(0, shutil.disk_usage(mnt).free - 32 * 1024)))
+        message = client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        assert "Inlezen gestopt" in message and "blijven intact" in message, message
+        client.reset_session()  # a new conversation: the same question, no follow-up context
+        assert client.predict(**question, api_name="/ask")[1][-1]["content"] == before
+        filler.unlink()
+        message = client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        assert "volle-schijf.pdf**: ingelezen (20 pagina's" in message, message
+        assert "Traceback" not in app.log.read_text()

@@ -10,7 +10,6 @@ proves nothing) must give exit code 1 with an English message and leave the stor
 from __future__ import annotations
 
 import contextlib
-import gc
 import json
 import os
 import shutil
@@ -18,12 +17,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-
-import pytest
-from chromadb.api.client import SharedSystemClient
 
 from beleidsbron.settings import PROJECT_ROOT, Settings
 from ingest.lexical_index import refresh_index
@@ -31,6 +26,7 @@ from ingest.pipeline import file_hash, prepare_document
 from ingest.store import Store, StoreMissingError
 from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
+from tests.mounts import release_store, remount, tmpfs
 
 QUESTION = "Hoe wordt de wijkaanpak gefinancierd?"
 # (kind, value): "change" = kill at the n-th change seen in the store's files, "journal" = kill while
@@ -67,13 +63,6 @@ def run_cli(*args: str | Path, cwd: Path, timeout: float = 300) -> subprocess.Co
         text=True,
         timeout=timeout,
     )
-
-
-def release_store() -> None:
-    """Drop Chroma's per-process client cache: the next open reads the files afresh, and no handle
-    keeps a mount busy (the Rust bindings close their files when collected)."""
-    SharedSystemClient.clear_system_cache()
-    gc.collect()
 
 
 @dataclass
@@ -228,31 +217,6 @@ def test_sigkill_at_any_moment_leaves_a_consistent_store(tmp_path: Path) -> None
 
 
 # --- read-only and full disks -----------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def tmpfs(mountpoint: Path, size: str) -> Iterator[Path]:
-    mountpoint.mkdir(parents=True, exist_ok=True)
-    try:
-        subprocess.run(
-            ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mountpoint)],
-            check=True,
-            capture_output=True,
-            timeout=30,
-        )
-    except (OSError, subprocess.CalledProcessError) as exc:
-        pytest.skip(f"cannot mount a tmpfs here (needs root and mount permission): {exc}")
-    try:
-        yield mountpoint
-    finally:
-        release_store()
-        if subprocess.run(["umount", str(mountpoint)], capture_output=True, timeout=30).returncode:
-            subprocess.run(["umount", "-l", str(mountpoint)], capture_output=True, timeout=30)
-
-
-def remount(mountpoint: Path, options: str) -> None:
-    release_store()
-    subprocess.run(["mount", "-o", f"remount,{options}", str(mountpoint)], check=True, timeout=30)
 
 
 def assert_clean_error(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

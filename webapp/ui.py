@@ -6,6 +6,7 @@ feedback store or the renderers, and returns component updates.
 
 from __future__ import annotations
 
+import logging
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +17,13 @@ import gradio as gr
 from assistant.core import Assistant
 from beleidsbron.domain import Answer, Filters
 from ingest.pipeline import Ingestor
+from ingest.store import StoreError
 from webapp.feedback import FeedbackStore
 from webapp.ingest_messages import STATUS_NL, dutch_reason
 from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions
 from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+
+log = logging.getLogger(__name__)
 
 EXAMPLES = [
     "Hoe wordt de wijkaanpak gefinancierd nu het ISV is afgeschaft?",
@@ -45,6 +49,11 @@ footer { display: none !important; }
 """
 
 
+STORE_FAILED = (
+    "**Inlezen gestopt:** de opslag kan niet worden bijgewerkt (vol of alleen-lezen?). Eerder ingelezen "
+    "documenten blijven intact en doorzoekbaar; maak ruimte vrij of laat de schrijfrechten herstellen en "
+    "voeg het bestand opnieuw toe. Technische melding: {detail}"
+)
 PROGRESS = gr.Progress()  # gradio injects a live tracker for a parameter defaulting to a Progress
 
 
@@ -179,7 +188,13 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             # one embedding thread: the other core stays with the chat (python -m evals.load: p95 of 20 users
             # while ingesting 3.9 s with two threads, 2.5 s with one; the uploads took as long)
             ingest_settings = settings.model_copy(update={"embedding_threads": 1})
-            summary = Ingestor(ingest_settings).run(saved, progress=report)
+            try:
+                summary = Ingestor(ingest_settings).run(saved, progress=report)
+            except StoreError as exc:  # disk full, read-only folder, server gone: committed documents are intact
+                log.error("upload ingest failed: %s", exc)
+                assistant.refresh()
+                messages.append(STORE_FAILED.format(detail=md_escape(str(exc))))
+                return "\n".join(messages), gr.update(value=document_rows(assistant)), gr.update(), gr.update()
             assistant.refresh()
             for r in summary.files:
                 label = STATUS_NL.get(r.status, r.status)
