@@ -201,6 +201,9 @@ def test_html_and_fake_markers_inside_a_pdf_are_shown_as_text(page: Page, app: R
     viewer.wait_for_load_state()
     expect(viewer.locator("h1")).to_contain_text("<img src=x onerror=")
     shot(page, "injection-as-text")
+    page.click("button[role='tab']:has-text('Controle')")
+    pick(page, "bb-recent", "wijkraad van Zonnedauw")
+    expect(page.locator("#bb-check")).to_contain_text("twaalfduizend", timeout=30_000)
     for where in (page, viewer):
         assert where.evaluate("() => window.__bbPwned === undefined"), where.evaluate("() => window.__bbPwned")
         planted = "script:has-text('__bbPwned'), [onerror], [onmouseover], a[href^='javascript']"
