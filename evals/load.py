@@ -39,11 +39,9 @@ from evals.dataset import load_questions
 from evals.machine import load_average, machine_info, peak_rss_of
 from ingest.pipeline import Ingestor
 from ingest.store import Store
-from tests.app_server import run_app
+from tests.app_server import ask_api, run_app, upload_api
 from tests.pdf_factory import text_pdf
 
-ASK_TIMEOUT_S = 300.0  # one question; far above any real latency, so only a hang trips it
-UPLOAD_TIMEOUT_S = 900.0
 _CARD = re.compile(
     r'<div class="bb-source" data-n="(\d+)" data-anchor="([^"]*)">.*?'
     r'<div class="bb-meta">[^<]*· pagina \d+ · ([^<]+)</div>.*?<div class="bb-passage">(.*?)</div>',
@@ -155,24 +153,6 @@ class LoadRun:
     single_user: list[float] = field(default_factory=list)  # seconds per question of the sequential `before` pass
 
 
-def answer_of(result: Any) -> tuple[str, str]:
-    """(answer text, sources HTML) from the /ask endpoint's outputs."""
-    _, chat, sources, _ = result
-    content = chat[-1]["content"] if chat and chat[-1].get("role") == "assistant" else ""
-    if isinstance(content, list):
-        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
-    return str(content), str(sources)
-
-
-def ask(client: Any, question: str) -> tuple[str, str]:
-    """One question in a fresh session (no follow-up context), bounded in time."""
-    client.reset_session()
-    job = client.submit(
-        message=question, chat=[], publishers=[], year_from=None, year_to=None, documents=[], api_name="/ask"
-    )
-    return answer_of(job.result(timeout=ASK_TIMEOUT_S))
-
-
 def demo_questions(n: int) -> list[str]:
     """``n`` answerable stand-alone questions of the evaluation set, spread over its types."""
     pool = [q.question for q in load_questions() if q.answerable and not q.history]
@@ -195,16 +175,16 @@ def run_load(
     auth: tuple[str, str] | None = None,
 ) -> LoadRun:
     """The concurrent run against a running app (see the module docstring)."""
-    from gradio_client import Client, handle_file
+    from gradio_client import Client
 
     pdf_folder.mkdir(parents=True, exist_ok=True)
     pdfs = [text_pdf(pdf_folder / d.file, list(d.pages), title=d.title) for d in docs]
     run = LoadRun(users, questions_per_user)
     reference = Client(url, auth=auth, verbose=False)
-    ask(reference, demo[0])  # warm-up
+    ask_api(reference, demo[0])  # warm-up
     for q in demo:
         began = time.perf_counter()
-        run.before[q] = ask(reference, q)[0]
+        run.before[q] = ask_api(reference, q)[0]
         run.single_user.append(time.perf_counter() - began)
     pool = [(q, "") for q in demo] + [(d.question, d.file) for d in docs]
     clients = [Client(url, auth=auth, verbose=False) for _ in range(users)]
@@ -219,7 +199,7 @@ def run_load(
             began = time.perf_counter()
             record = Asked(u, question, about, began - t0, 0.0)
             try:
-                record.answer, record.sources = ask(clients[u], question)
+                record.answer, record.sources = ask_api(clients[u], question)
             except Exception as exc:  # recorded and reported: the benchmark must see every failure
                 record.error = f"{type(exc).__name__}: {exc}"[:300]
             record.seconds = time.perf_counter() - began
@@ -231,8 +211,7 @@ def run_load(
         for doc, pdf in zip(docs, pdfs, strict=True):
             record = Uploaded(doc.file, time.perf_counter() - t0, 0.0)
             try:
-                job = uploader.submit(files=[handle_file(str(pdf))], api_name="/upload")
-                record.message = str(job.result(timeout=UPLOAD_TIMEOUT_S)[0])
+                record.message = upload_api(uploader, pdf)
             except Exception as exc:
                 record.error = f"{type(exc).__name__}: {exc}"[:300]
             record.finished = time.perf_counter() - t0
@@ -245,7 +224,7 @@ def run_load(
     for thread in threads:
         thread.join()
     run.seconds = time.perf_counter() - t0
-    run.after = {q: ask(reference, q)[0] for q in demo + [d.question for d in docs]}
+    run.after = {q: ask_api(reference, q)[0] for q in demo + [d.question for d in docs]}
     return run
 
 

@@ -1,4 +1,7 @@
-"""Start the real web app (`python app.py`) on 127.0.0.1 for the app tests, on a copy of the demo store."""
+"""Start the real web app (`python app.py`) on 127.0.0.1 on a copy of a store, and talk to its API.
+
+Used by the app tests and by the load benchmark (``evals.load``).
+"""
 
 from __future__ import annotations
 
@@ -12,10 +15,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 from beleidsbron.settings import PROJECT_ROOT
+
+ASK_TIMEOUT_S = 300.0  # one question; far above any real latency, so only a hang trips it
+UPLOAD_TIMEOUT_S = 900.0
 
 
 @dataclass
@@ -83,3 +90,29 @@ def run_app(
                 proc.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def answer_of(result: Any) -> tuple[str, str]:
+    """(answer text, sources HTML) from the /ask endpoint's outputs."""
+    _, chat, sources, _ = result
+    content = chat[-1]["content"] if chat and chat[-1].get("role") == "assistant" else ""
+    if isinstance(content, list):
+        content = " ".join(part.get("text", "") for part in content if isinstance(part, dict))
+    return str(content), str(sources)
+
+
+def ask_api(client: Any, question: str) -> tuple[str, str]:
+    """One question through ``gradio_client`` in a fresh session (no follow-up context), bounded in time."""
+    client.reset_session()
+    job = client.submit(
+        message=question, chat=[], publishers=[], year_from=None, year_to=None, documents=[], api_name="/ask"
+    )
+    return answer_of(job.result(timeout=ASK_TIMEOUT_S))
+
+
+def upload_api(client: Any, *paths: Path) -> str:
+    """Upload files through ``gradio_client``; returns the app's (Dutch, Markdown) report."""
+    from gradio_client import handle_file
+
+    job = client.submit(files=[handle_file(str(p)) for p in paths], api_name="/upload")
+    return str(job.result(timeout=UPLOAD_TIMEOUT_S)[0])

@@ -14,7 +14,7 @@ from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from beleidsbron.settings import PROJECT_ROOT
 from tests import pdf_factory
-from tests.app_server import RunningApp, run_app
+from tests.app_server import RunningApp, ask_api, run_app, upload_api
 from tests.conftest import DemoStore
 from tests.mounts import tmpfs
 
@@ -242,16 +242,8 @@ def test_login_protects_every_route(demo_store: DemoStore, tmp_path: Path, brows
         with pytest.raises(Exception, match=r"(?i)login|auth|401"):
             Client(secured.url, verbose=False)
         api = Client(secured.url, auth=("ambtenaar", "geheim-wachtwoord"), verbose=False)
-        chat = api.predict(
-            message="Wat is ondermijning?",
-            chat=[],
-            publishers=[],
-            year_from=None,
-            year_to=None,
-            documents=[],
-            api_name="/ask",
-        )[1]
-        assert chat[-1]["role"] == "assistant" and "[1]" in str(chat[-1]["content"]).replace("\\", "")
+        text, sources = ask_api(api, "Wat is ondermijning?")
+        assert "[1]" in text.replace("\\", "") and "bb-source" in sources
         with httpx.Client(base_url=secured.url, timeout=10) as client:
             assert client.post("/login", data={"username": "ambtenaar", "password": "fout"}).status_code >= 400
             assert (
@@ -276,24 +268,10 @@ def test_login_protects_every_route(demo_store: DemoStore, tmp_path: Path, brows
 
 
 def test_api_chat_and_upload_endpoints(app: RunningApp, tmp_path: Path) -> None:
-    from gradio_client import Client, handle_file
+    from gradio_client import Client
 
     client = Client(app.url, verbose=False)
-    _, chat, sources, _ = client.predict(
-        message="Wat is ondermijning?",
-        chat=[],
-        publishers=[],
-        year_from=None,
-        year_to=None,
-        documents=[],
-        api_name="/ask",
-    )
-    assert chat[-1]["role"] == "assistant"
-    text = (
-        " ".join(part.get("text", "") for part in chat[-1]["content"])
-        if isinstance(chat[-1]["content"], list)
-        else chat[-1]["content"]
-    )
+    text, sources = ask_api(client, "Wat is ondermijning?")
     assert "[1]" in text.replace("\\", "") and "bb-source" in sources
     filtered = client.predict(
         message="Wat is ondermijning?",
@@ -311,7 +289,7 @@ def test_api_chat_and_upload_endpoints(app: RunningApp, tmp_path: Path) -> None:
     fake.write_bytes(b"GIF89a not a pdf at all" * 10)
     duplicate = tmp_path / "kopie.pdf"
     duplicate.write_bytes((PROJECT_ROOT / "corpus" / "pdf" / "02-financiering-wijkaanpak.pdf").read_bytes())
-    message = client.predict(files=[handle_file(str(fake)), handle_file(str(duplicate))], api_name="/upload")[0]
+    message = upload_api(client, fake, duplicate)
     assert "geen PDF" in message
     assert "dubbel" in message and "02-financiering-wijkaanpak.pdf" in message
     assert not (app.uploads / "nep.pdf").exists()
@@ -366,23 +344,21 @@ def test_upload_onto_a_full_disk_is_refused_in_dutch_and_the_app_keeps_answering
     demo_store: DemoStore, tmp_path: Path
 ) -> None:
     """The store lives on a small real tmpfs that is filled up before an upload."""
-    from gradio_client import Client, handle_file
+    from gradio_client import Client
 
-    question = dict(message="Wat is ondermijning?", chat=[], publishers=[], year_from=None, year_to=None, documents=[])
     pdf = pdf_factory.dutch_note_pdf(tmp_path / "volle-schijf.pdf", 3, pages=20, sentences_per_page=12)
     with (
         tmpfs(tmp_path / "mnt", "96m") as mnt,
         run_app(demo_store.settings.store_path, tmp_path, store=mnt / "s") as app,
     ):
         client = Client(app.url, verbose=False)
-        before = client.predict(**question, api_name="/ask")[1][-1]["content"]
+        before = ask_api(client, "Wat is ondermijning?")
         filler = mnt / "filler"  # leave 32 KB: far less than the new document needs
         filler.write_bytes(bytes(max(0, shutil.disk_usage(mnt).free - 32 * 1024)))
-        message = client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        message = upload_api(client, pdf)
         assert "Inlezen gestopt" in message and "blijven intact" in message, message
-        client.reset_session()  # a new conversation: the same question, no follow-up context
-        assert client.predict(**question, api_name="/ask")[1][-1]["content"] == before
+        assert ask_api(client, "Wat is ondermijning?") == before  # a new session: no follow-up context
         filler.unlink()
-        message = client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        message = upload_api(client, pdf)
         assert "volle-schijf.pdf**: ingelezen (20 pagina's" in message, message
         assert "Traceback" not in app.log.read_text()

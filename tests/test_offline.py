@@ -29,7 +29,7 @@ from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT
 from ingest.pipeline import Ingestor
 from ingest.store import Store
-from tests.app_server import run_app
+from tests.app_server import ask_api, run_app, upload_api
 from tests.conftest import CORPUS, DemoStore, make_settings
 from tests.pdf_factory import text_pdf
 
@@ -257,7 +257,7 @@ def test_the_app_stays_offline(demo_store: DemoStore, tmp_path: Path) -> None:
 
     (The browser side is covered by the end-to-end tests: the page requests nothing outside 127.0.0.1.)
     """
-    from gradio_client import Client, handle_file
+    from gradio_client import Client
 
     guard_dir = tmp_path / "guard"
     guard_dir.mkdir()
@@ -273,11 +273,8 @@ def test_the_app_stays_offline(demo_store: DemoStore, tmp_path: Path) -> None:
     text_pdf(pdf, ["Het buurtfonds Rozenhof in de gemeente Ambergen steunt elf bewonersinitiatieven per jaar."])
     with run_app(demo_store.settings.store_path, tmp_path / "app", env) as app:
         client = Client(app.url, verbose=False)
-        outputs = client.predict(
-            message=QUESTION, chat=[], publishers=[], year_from=None, year_to=None, documents=[], api_name="/ask"
-        )
-        assert "bb-source" in outputs[2]
-        assert "ingelezen" in client.predict(files=[handle_file(str(pdf))], api_name="/upload")[0]
+        assert "bb-source" in ask_api(client, QUESTION)[1]
+        assert "ingelezen" in upload_api(client, pdf)
         for path in ("/", f"/viewer/{TWO_PDFS[0]}?page=2", f"/pdf-page/{TWO_PDFS[0]}/2.png", f"/pdf/{TWO_PDFS[0]}"):
             assert httpx.get(app.url + path, timeout=30).status_code == 200, path
     assert log.read_text(encoding="utf-8") == "", "network attempts:\n" + log.read_text(encoding="utf-8")
