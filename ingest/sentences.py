@@ -84,9 +84,10 @@ def _is_abbreviation(head: str) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """Spans (start, end) of the sentences in ``text``; paragraphs and list items always split."""
+    """Spans (start, end) of the sentences in ``text``; lines (paragraphs, list items, table rows) always
+    split."""
     spans: list[tuple[int, int]] = []
-    for para in re.finditer(r"[^\n]+(?:\n(?!\n)[^\n]+)*", text):
+    for para in re.finditer(r"[^\n]+", text):
         p_start, p_text = para.start(), para.group(0)
         start = 0
         for match in _BOUNDARY.finditer(p_text):
