@@ -26,12 +26,20 @@ class DocumentInfo:
     ingested_at: str = ""  # ISO timestamp (UTC)
     chunks: int = 0
     needs_ocr_pages: tuple[int, ...] = ()
+    pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
+
+    @property
+    def key(self) -> str:
+        """Identifies this build of the document in the store: file content + ingest pipeline version.
+        Chunks and sentences carry it; the manifest record commits exactly one key per file."""
+        return f"{self.content_hash[:20]}v{self.pipeline}"
 
     def to_metadata(self) -> dict[str, Any]:
         """Flat Chroma metadata (no None values, which Chroma refuses)."""
         meta = asdict(self)
         meta["year"] = self.year or 0
         meta["needs_ocr_pages"] = json.dumps(list(self.needs_ocr_pages))
+        meta["doc_key"] = self.key
         return meta
 
     @classmethod
@@ -48,6 +56,7 @@ class DocumentInfo:
             ingested_at=str(meta.get("ingested_at", "")),
             chunks=int(meta.get("chunks", 0)),
             needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
+            pipeline=int(meta.get("pipeline", 0)),
         )
 
 
@@ -55,10 +64,12 @@ class DocumentInfo:
 class Chunk:
     """A passage of one document.
 
-    ``text`` is a slice of the document's cleaned text. ``page_starts`` lists, for every page the
-    chunk touches, the offset in ``text`` where that page begins (the first is always 0), so the page
-    of any sentence in the chunk is known. ``page_offset`` is where the chunk starts in the cleaned
-    text of its first page.
+    ``text`` is a slice of the document's cleaned text, starting at offset ``start`` of it; with the
+    ``tail`` of every chunk, the chunks of a document give back its whole text. ``page_starts``
+    lists, for every page the chunk touches, the offset in ``text`` where that page begins (the first is
+    always 0), so the page of any sentence in the chunk is known. ``page_offset`` is where the chunk
+    starts in the cleaned text of its first page. ``headings`` are the section headings that stand
+    inside the chunk, as (offset in ``text``, heading); ``heading`` is the section the chunk belongs to.
     """
 
     doc: DocumentInfo
@@ -68,10 +79,18 @@ class Chunk:
     page_starts: tuple[int, ...]
     page_offset: int
     heading: str = ""
+    start: int = 0
+    headings: tuple[tuple[int, str], ...] = ()
+    tail: str = ""  # the document text between this chunk and the next one (separators), if any
 
     @property
     def id(self) -> str:
-        return f"{self.doc.content_hash[:20]}-{self.index:05d}"
+        return f"{self.doc.key}-{self.index:05d}"
+
+    @property
+    def end(self) -> int:
+        """Offset in the document text just after the chunk."""
+        return self.start + len(self.text)
 
     @property
     def page_start(self) -> int:
@@ -99,6 +118,9 @@ class Chunk:
             page_starts_json=json.dumps(list(self.page_starts)),
             page_offset=self.page_offset,
             heading=self.heading,
+            start=self.start,
+            headings_json=json.dumps([list(h) for h in self.headings], ensure_ascii=False),
+            tail=self.tail,
         )
         return meta
 
@@ -112,6 +134,9 @@ class Chunk:
             page_starts=tuple(json.loads(meta["page_starts_json"])),
             page_offset=int(meta.get("page_offset", 0)),
             heading=str(meta.get("heading", "")),
+            start=int(meta.get("start", 0)),
+            headings=tuple((int(o), str(h)) for o, h in json.loads(meta.get("headings_json", "[]"))),
+            tail=str(meta.get("tail", "")),
         )
 
 
@@ -160,7 +185,8 @@ class Citation:
     """A numbered source of an answer: the passage, the cited sentence spans in it and their page.
 
     ``anchor`` (content hash + page + offsets in the page text) stays valid as long as the document
-    does not change, whatever happens to chunk ids or the store.
+    does not change, whatever happens to chunk ids or the store. ``quoted`` is False for a passage the
+    answer lists for further reading without quoting it (its spans mark what matched the question).
     """
 
     n: int
@@ -176,6 +202,7 @@ class Citation:
     chunk_id: str
     heading: str = ""
     url: str = ""
+    quoted: bool = True
 
     @property
     def quote(self) -> str:
@@ -232,6 +259,16 @@ class Answer:
     retrieval_query: str = ""
     confidence: float = 0.0  # score of the best evidence sentence; refusals fall below the threshold
     removed_markers: list[int] = field(default_factory=list)  # LLM markers that pointed at no passage
+
+    @property
+    def sources(self) -> list[Citation]:
+        """The citations the answer quotes (their [n] markers stand in the text)."""
+        return [c for c in self.citations if c.quoted]
+
+    @property
+    def further(self) -> list[Citation]:
+        """Passages listed for further reading, not quoted in the answer."""
+        return [c for c in self.citations if not c.quoted]
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from langchain_text_splitters import RecursiveCharacterTextSplitter
 
@@ -33,6 +33,10 @@ class DocumentText:
 
     def page_index(self, offset: int) -> int:
         return max(0, bisect.bisect_right(self.page_starts, offset) - 1)
+
+    def headings_in(self, start: int, end: int) -> tuple[tuple[int, str], ...]:
+        """Headings that begin inside [start, end), with offsets relative to ``start``."""
+        return tuple((off - start, heading) for off, heading in self.headings if start <= off < end)
 
     def heading_at(self, start: int, end: int) -> str:
         """The section heading a chunk [start, end) belongs to."""
@@ -110,6 +114,12 @@ def chunk_document(doc: DocumentInfo, pages: list[CleanPage], chunk_size: int, c
                 page_starts=page_starts,
                 page_offset=start - document.page_starts[first],
                 heading=document.heading_at(start, end),
+                start=start,
+                headings=document.headings_in(start, end),
             )
         )
+    for i, chunk in enumerate(chunks[:-1]):
+        following = chunks[i + 1].start
+        if following > chunk.end:
+            chunks[i] = replace(chunk, tail=document.text[chunk.end : following])
     return chunks

@@ -27,7 +27,7 @@ from ingest.dutch_analysis import Analyzer
 from ingest.store import Store
 
 log = logging.getLogger(__name__)
-FORMAT = 2  # bump when the pickled layout or the analysis changes
+FORMAT = 3  # bump when the pickled layout or the analysis changes
 K1, B = 1.2, 0.75
 
 
@@ -126,8 +126,8 @@ def refresh_index(store: Store, settings: Settings) -> LexicalIndex:
     index = load_index(folder, version)
     if index is not None:
         return index
-    docs = {d.content_hash: d for d in store.list_documents()}
-    chunks = [replace(c, doc=docs[c.doc.content_hash]) for c in store.iter_chunks(set(docs))]
+    docs = {d.key: d for d in store.list_documents()}
+    chunks = [replace(c, doc=docs[c.doc.key]) for c in store.iter_chunks(set(docs))]
     chunks.sort(key=lambda c: (c.doc.source, c.index))
     index = LexicalIndex.build(chunks, version)
     try:

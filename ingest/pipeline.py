@@ -35,6 +35,11 @@ from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
 from ingest.sentences import split_sentences
 from ingest.store import EmbeddedChunks, Store, StoreIdentity
 
+# Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
+# a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
+# another version, even when its file is unchanged.
+PIPELINE_VERSION = 2
+
 
 class UsageError(ValueError):
     """Bad command-line input (exit code 2)."""
@@ -96,6 +101,7 @@ class _Job:
     content_hash: str
     pages: int
     replaces: bool
+    rebuild: bool = False  # same file, stored by another pipeline version
 
 
 @dataclass
@@ -196,6 +202,7 @@ def prepare_document(
         pages=len(pages),
         url=meta.url,
         needs_ocr_pages=tuple(content.image_only_pages),
+        pipeline=PIPELINE_VERSION,
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
@@ -304,7 +311,7 @@ class Ingestor:
                 continue
             digest = file_hash(data)
             current = stored.get(path.name)
-            if current is not None and current.content_hash == digest:
+            if current is not None and current.content_hash == digest and current.pipeline == PIPELINE_VERSION:
                 summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
                 summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
@@ -312,7 +319,8 @@ class Ingestor:
                 summary.files.append(FileReport(path.name, "failed", "another file with this name is in this run"))
             else:
                 by_hash[digest] = path.name
-                jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None))
+                rebuild = current is not None and current.content_hash == digest
+                jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None, rebuild=rebuild))
         return jobs
 
     def _process(self, jobs: list[_Job], summary: IngestSummary) -> Iterator[tuple[_Job, FileReport]]:
@@ -386,10 +394,11 @@ class Ingestor:
         )
         chunks = [replace(c, doc=doc) for c in prepared.chunks]
         self.store.write_document(doc, chunks, vectors)
+        notes = ["rebuilt: it was stored by an older version of ingest"] if job.rebuild else []
         return FileReport(
             job.path.name,
             "replaced" if job.replaces else "ingested",
-            "; ".join(prepared.warnings),
+            "; ".join(notes + prepared.warnings),
             pages=doc.pages,
             chunks=len(chunks),
             warnings=prepared.warnings,

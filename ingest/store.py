@@ -236,26 +236,27 @@ class Store:
         got = self.documents.get(ids=[source], include=["metadatas"])
         return DocumentInfo.from_metadata(got["metadatas"][0]) if got["ids"] else None
 
-    def committed_hashes(self) -> set[str]:
-        return {d.content_hash for d in self.list_documents()}
+    def committed_keys(self) -> set[str]:
+        """Keys (content + pipeline version) of the committed document builds."""
+        return {d.key for d in self.list_documents()}
 
     def version(self) -> str:
         """Changes whenever a document is added, replaced or removed."""
         docs = self.list_documents()
-        payload = "|".join(f"{d.source}:{d.content_hash}:{d.chunks}" for d in docs)
+        payload = "|".join(f"{d.source}:{d.key}:{d.chunks}" for d in docs)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def chunk_count(self) -> int:
         return self.chunks.count()
 
-    def iter_chunks(self, hashes: set[str] | None = None) -> Iterator[Chunk]:
-        """All chunks of committed documents (or of the given content hashes)."""
-        wanted = self.committed_hashes() if hashes is None else hashes
-        for content_hash in sorted(wanted):
+    def iter_chunks(self, keys: set[str] | None = None) -> Iterator[Chunk]:
+        """All chunks of committed documents (or of the given document keys)."""
+        wanted = self.committed_keys() if keys is None else keys
+        for key in sorted(wanted):
             offset = 0
             while True:
                 got = self.chunks.get(
-                    where={"content_hash": content_hash},
+                    where={"doc_key": key},
                     include=["documents", "metadatas"],
                     limit=_PAGE,
                     offset=offset,
@@ -289,6 +290,7 @@ class Store:
                     {
                         "chunk_id": chunk.id,
                         "content_hash": doc.content_hash,
+                        "doc_key": doc.key,
                         "source": doc.source,
                         "start": start,
                         "end": end,
@@ -309,7 +311,7 @@ class Store:
                 metadatas=[c.to_metadata() for c in part],
             )
         self.documents.upsert(ids=[doc.source], embeddings=[[0.0]], metadatas=[doc.to_metadata()])
-        stale = {"$and": [{"source": doc.source}, {"content_hash": {"$ne": doc.content_hash}}]}
+        stale = {"$and": [{"source": doc.source}, {"doc_key": {"$ne": doc.key}}]}
         self.chunks.delete(where=stale)
         self.sentences.delete(where=stale)
 
@@ -339,8 +341,8 @@ class Store:
     def remove_orphans(self) -> int:
         """Delete chunks that belong to no committed document (left by an interrupted write)."""
         try:
-            committed = sorted(self.committed_hashes())
-            where: dict[str, Any] = {"content_hash": {"$nin": committed}} if committed else {}
+            committed = sorted(self.committed_keys())
+            where: dict[str, Any] = {"doc_key": {"$nin": committed}} if committed else {}
             removed = 0
             for collection in (self.chunks, self.sentences):
                 while True:

@@ -81,18 +81,18 @@ def check_store(settings: Settings) -> StoreState:
         return StoreState({}, 0, 0)  # killed before the collections existed: nothing to see
     try:
         docs = store.list_documents()
-        committed = {d.content_hash for d in docs}
-        assert len(committed) == len(docs), "two documents with the same content"
+        committed = {d.key for d in docs}
+        assert len({d.content_hash for d in docs}) == len(docs), "two documents with the same content"
         for doc in docs:
-            ids = set(store.chunks.get(where={"content_hash": doc.content_hash}, include=[])["ids"])
-            assert ids == {f"{doc.content_hash[:20]}-{i:05d}" for i in range(doc.chunks)}, doc.source
-            chunks = list(store.iter_chunks({doc.content_hash}))
+            ids = set(store.chunks.get(where={"doc_key": doc.key}, include=[])["ids"])
+            assert ids == {f"{doc.key}-{i:05d}" for i in range(doc.chunks)}, doc.source
+            chunks = list(store.iter_chunks({doc.key}))
             assert sorted(c.index for c in chunks) == list(range(doc.chunks)), doc.source
             assert {c.doc.source for c in chunks} == {doc.source}
-            sentences = store.sentences.get(where={"content_hash": doc.content_hash}, include=["metadatas"])
+            sentences = store.sentences.get(where={"doc_key": doc.key}, include=["metadatas"])
             assert {m["chunk_id"] for m in sentences["metadatas"] or []} == ids, doc.source
         visible = list(store.iter_chunks())
-        assert {c.doc.content_hash for c in visible} == committed
+        assert {c.doc.key for c in visible} == committed
         assert len(visible) == sum(d.chunks for d in docs)
         index = refresh_index(store, settings)
         assert index.version == store.version()
@@ -101,7 +101,7 @@ def check_store(settings: Settings) -> StoreState:
         orphans = 0
         for collection in (store.chunks, store.sentences):
             metas = collection.get(include=["metadatas"])["metadatas"] or []
-            orphans += sum(1 for m in metas if m["content_hash"] not in committed)
+            orphans += sum(1 for m in metas if m["doc_key"] not in committed)
         return StoreState({d.source: d.content_hash for d in docs}, len(visible), orphans)
     finally:
         release_store()

@@ -217,10 +217,10 @@ def test_the_rest_of_the_corpus_is_ingested(hostile: HostileRun) -> None:
         doc = document(store, name)
         assert len(chunks_of(store, name)) == doc.chunks == hostile.reports[name].chunks > 0
     # nothing else in the collections: every record belongs to a committed document
-    committed = store.committed_hashes()
+    committed = store.committed_keys()
     for collection in (store.chunks, store.sentences):
         metas = collection.get(include=["metadatas"])["metadatas"] or []
-        assert {m["content_hash"] for m in metas} == committed
+        assert {m["doc_key"] for m in metas} == committed
     assert store.chunk_count() == sum(d.chunks for d in store.list_documents())
 
 

@@ -85,7 +85,7 @@ def test_changed_file_replaces_its_chunks(corpus_copy: Path, tmp_path: Path) -> 
     store = Store.open(settings)
     new = store.document(target.name)
     assert new is not None and old is not None and new.content_hash != old.content_hash
-    assert not list(store.iter_chunks({old.content_hash}))
+    assert not list(store.iter_chunks({old.key}))
     mine = [c for c in store.iter_chunks() if c.doc.source == target.name]
     assert len(mine) == report.chunks == new.chunks
     assert store.chunk_count() == sum(d.chunks for d in store.list_documents())
