@@ -1,43 +1,99 @@
-"""Extractive answers: the best evidence sentences, each cited, in a readable order — or a refusal.
+"""Extractive answers: the best evidence windows, quoted whole and cited — or a refusal.
 
-Second step of the assistant (retrieval → *answer* → citations). No sentence is written that is not
-quoted from a passage, so every sentence carries a citation by construction. Citations point at the
-page where the cited sentence stands (not where its chunk starts) and carry a stable anchor.
+Assistant stage (evidence windows → *answer text and citations*). No sentence is written that is not
+quoted from a document, so every sentence carries a citation by construction. The answer starts with
+the window that best answers the question; more windows follow only when they add something and the
+answer stays short. A citation's passage is the window with its surrounding context (whole sentences,
+within its section), so the quoted sentences always stand in it complete; the page is the page on
+which the quoted sentence stands, and the anchor (content hash + page + offsets in the page text)
+stays valid as long as the document is unchanged.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from assistant.retrieval import Candidate, ScoredSentence
+from assistant.passages import DocumentText
+from assistant.reader import SUPPORT_DEPTH, Window, choose, clean_quote, supports
+from assistant.retrieval import Candidate, diversify
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
-from ingest.dutch_analysis import Analyzer
 
-_BOILERPLATE = re.compile(
-    r"demodocument|geen officiële publicatie|alle rechten voorbehouden|overname van tekst|"
-    r"beleidsbron-demoredactie|fictieve uitgever|dienen uitsluitend als oefenmateriaal",
-    re.IGNORECASE,
-)
-_SKIP_HEADINGS = re.compile(r"^(colofon|inhoud|inhoudsopgave|contents|noten|literatuur|bronnen)\b", re.I)
-_ENDS_LIKE_SENTENCE = re.compile(r"[.!?;…)\"'”’]$")  # not ":" — it announces what follows
-_META = re.compile(
-    r"^(tabel|figuur|grafiek|kader|bron|noot)\s*\d*\b|^\d{1,2}\s+(zie|vgl|bron|cf)\b|"
-    r"\b(deze|dit|die) (notitie|publicatie|rapport|document|"
-    r"hoofdstuk|paragraaf|verkenning|handreiking)\b|\bhoofdstuk \d|\bin (het )?volgende hoofdstuk",
-    re.IGNORECASE,
-)
-_BULLET = re.compile(r"^[–•▪\-*]\s+")
-_SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")  # "[7]" in a PDF's own text would read as one of our citations
-REDUNDANCY = 0.6  # content-term Jaccard above which a sentence repeats one already chosen
-PRIMARY_FLOOR = 0.75  # sentences scoring at least this share of the best one are taken (up to the maximum)
-FILL_FLOOR = 0.55  # weaker sentences down to this share only fill the answer up to the minimum
+ANSWER_BUDGET = 700  # no window is added once the answer is this long (a single long window may exceed it)
+ANSWER_LIMIT = 1100  # characters an answer never exceeds by adding a window
+PASSAGE_CHARS = 700  # context a citation's passage grows to around its window
+REDUNDANCY = 0.6  # term overlap above which a window repeats one already chosen
+CITED_PASSAGES = 5  # an answer lists this many passages: the quoted ones, then others for further reading
 
 
-@dataclass
+@dataclass(frozen=True)
 class Pick:
-    candidate: Candidate
-    sentence: ScoredSentence
+    """A chosen window (kept for the LLM mode, which shows the model the windows' passages)."""
+
+    window: Window
+
+    @property
+    def chunk(self) -> Chunk:
+        return self.window.doc.chunk_at(self.window.start)
+
+
+def select(windows: list[Window], kind: str, threshold: float, margin: float, max_windows: int = 3) -> list[Pick]:
+    """The window that answers (see :func:`assistant.reader.choose`), then further windows that rank
+    within ``margin`` of it, support the question too, overlap and repeat nothing chosen, and keep
+    the answer within its budget. Nothing when no window answers with at least ``threshold``."""
+    index = choose([w.features for w in windows[:SUPPORT_DEPTH]], kind)
+    if index is None or windows[index].answers < threshold:
+        return []
+    first = windows[index]
+    chosen = [first]
+    used = _length(first)
+    for window in windows:
+        if len(chosen) >= max_windows or window.score < first.score - margin:
+            break
+        if window is first or not supports(window.features, kind):
+            continue
+        if any(window.overlaps(c) for c in chosen) or _repeats(window, chosen):
+            continue
+        if used + _length(window) > ANSWER_LIMIT or used > ANSWER_BUDGET:
+            continue
+        chosen.append(window)
+        used += _length(window)
+    return [Pick(w) for w in chosen]
+
+
+def _length(window: Window) -> int:
+    return sum(len(u.text) for u in window.units)
+
+
+def _repeats(window: Window, chosen: list[Window]) -> bool:
+    terms = frozenset().union(*(u.terms for u in window.units))
+    for other in chosen:
+        theirs = frozenset().union(*(u.terms for u in other.units))
+        if terms and theirs and len(terms & theirs) / len(terms | theirs) > REDUNDANCY:
+            return True
+    return False
+
+
+def passage_span(doc: DocumentText, window: Window) -> tuple[int, int]:
+    """The passage shown for a window: the window grown by whole units of its section (before and
+    after, alternately) until it holds about ``PASSAGE_CHARS`` characters."""
+    first, last = window.units[0].index, window.units[-1].index
+    section = window.units[0].unit.section
+    units = doc.units
+
+    def fits(i: int) -> bool:
+        return 0 <= i < len(units) and units[i].section == section and units[i].kind != "heading"
+
+    while units[last].end - units[first].start < PASSAGE_CHARS:
+        grew = False
+        if fits(last + 1):
+            last += 1
+            grew = True
+        if units[last].end - units[first].start < PASSAGE_CHARS and fits(first - 1):
+            first -= 1
+            grew = True
+        if not grew:
+            break
+    return units[first].start, units[last].end
 
 
 def page_position(chunk: Chunk, offset: int) -> tuple[int, int]:
@@ -46,67 +102,8 @@ def page_position(chunk: Chunk, offset: int) -> tuple[int, int]:
     return chunk.pages[k], (chunk.page_offset + offset) if k == 0 else offset - chunk.page_starts[k]
 
 
-def usable(sentence: ScoredSentence, chunk: Chunk) -> bool:
-    """Whether a sentence can stand in an answer on its own: a real sentence, no layout debris."""
-    text = sentence.text
-    if _SKIP_HEADINGS.match(chunk.heading) or _BOILERPLATE.search(text) or _META.search(text):
-        return False  # colophon, captions and sentences about the document instead of the subject
-    body = _BULLET.sub("", text)
-    if len(body) < 30 or len(body) > 600 or len(body.split()) < 5:
-        return False
-    if not body[0].isupper() and not body[0].isdigit():
-        return False  # a fragment: the sentence began before this chunk
-    letters = sum(ch.isalpha() for ch in body)
-    if letters < 0.6 * len(body):
-        return False  # table rows, lists of figures
-    if re.search(r"\.{4,}|(?:\. ){3,}|…{2,}", body):
-        return False  # table-of-contents lines with dot leaders
-    if body.endswith("?"):
-        return False  # a question (often a heading) answers nothing
-    return bool(_ENDS_LIKE_SENTENCE.search(body))
-
-
-def select(candidates: list[Candidate], analyzer: Analyzer, max_n: int, min_n: int) -> list[Pick]:
-    """Greedy selection of relevant, non-redundant sentences."""
-    pool = [Pick(c, s) for c in candidates for s in c.sentences if usable(s, c.chunk)]
-    pool.sort(key=lambda p: -p.sentence.score)
-    if not pool:
-        return []
-    best = pool[0].sentence.score
-    chosen: list[Pick] = []
-    chosen_terms: list[set[str]] = []
-    seen_text: set[str] = set()
-    for floor in (PRIMARY_FLOOR * best, FILL_FLOOR * best):
-        for pick in pool:
-            if len(chosen) >= max_n or (floor < PRIMARY_FLOOR * best and len(chosen) >= min_n):
-                break
-            if pick.sentence.score < floor or pick in chosen:
-                continue
-            key = " ".join(pick.sentence.text.lower().split())
-            if key in seen_text:
-                continue  # the same sentence in an overlapping chunk
-            terms = analyzer.content_terms(pick.sentence.text)
-            if any(_jaccard(terms, other) > REDUNDANCY for other in chosen_terms):
-                continue
-            chosen.append(pick)
-            chosen_terms.append(terms)
-            seen_text.add(key)
-    return chosen
-
-
-def _jaccard(a: set[str], b: set[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
-
-
-def readable_order(picks: list[Pick]) -> list[Pick]:
-    """Passages in order of their best sentence; sentences of one passage in text order."""
-    rank: dict[str, int] = {}
-    for pick in picks:  # picks arrive best first
-        rank.setdefault(pick.candidate.chunk.id, len(rank))
-    return sorted(picks, key=lambda p: (rank[p.candidate.chunk.id], p.sentence.start))
-
-
 def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: float) -> Citation:
+    """A citation of sentence ``spans`` (offsets in the chunk text) with the chunk as its passage."""
     page, page_start = page_position(chunk, spans[0][0])
     _, page_end = page_position(chunk, spans[-1][1] - 1)
     return Citation(
@@ -126,41 +123,94 @@ def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: flo
     )
 
 
+def passage_citation(
+    n: int, doc: DocumentText, span: tuple[int, int], quoted: list[tuple[int, int]], score: float
+) -> Citation:
+    """A citation of the quoted spans (document offsets) inside the passage ``span``."""
+    start, end = span
+    page, page_start = doc.page_position(quoted[0][0])
+    _, page_end = doc.page_position(quoted[-1][1] - 1)
+    chunk = doc.chunk_at(quoted[0][0])
+    section = next((h for o, h in reversed(doc.headings) if o <= quoted[0][0]), "")
+    return Citation(
+        n=n,
+        source=doc.doc.source,
+        title=doc.doc.title,
+        publisher=doc.doc.publisher,
+        year=doc.doc.year,
+        page=page,
+        text=doc.text[start:end],
+        spans=tuple((a - start, b - start) for a, b in quoted),
+        score=score,
+        anchor=f"{doc.doc.content_hash[:16]}:p{page}:{page_start}-{page_end + 1}",
+        chunk_id=chunk.id,
+        heading=section,
+        url=doc.doc.url,
+    )
+
+
+def further_passages(windows: list[Window], picks: list[Pick], first_n: int, total: int) -> list[Citation]:
+    """Passages for further reading after the quoted ones, up to ``total`` citations in all: the
+    best-ranked other windows, each in a passage that overlaps no passage already shown."""
+    shown = [(p.window.doc.doc.key, *passage_span(p.window.doc, p.window)) for p in picks]
+    out: list[Citation] = []
+    for window in windows:
+        if first_n + len(out) > total:
+            break
+        doc = window.doc
+        start, end = passage_span(doc, window)
+        if any(key == doc.doc.key and start < e and s < end for key, s, e in shown):
+            continue
+        shown.append((doc.doc.key, start, end))
+        quoted = [(u.unit.start, u.unit.end) for u in window.units]
+        citation = passage_citation(first_n + len(out), doc, (start, end), quoted, window.score)
+        out.append(replace(citation, quoted=False))
+    return out
+
+
 def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence]]:
-    """Answer text with [n] markers, its citations and per-sentence records."""
-    ordered = readable_order(picks)
-    numbers: dict[tuple[str, int], int] = {}
-    groups: dict[int, list[Pick]] = {}
-    for pick in ordered:
-        chunk = pick.candidate.chunk
-        key = (chunk.id, chunk.page_at(pick.sentence.start))  # one citation per passage and page
-        n = numbers.setdefault(key, len(numbers) + 1)
-        groups.setdefault(n, []).append(pick)
+    """Answer text with [n] markers, its citations (one per window and page) and per-sentence records."""
+    citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
     parts: list[str] = []
-    for pick in ordered:
-        chunk = pick.candidate.chunk
-        n = numbers[(chunk.id, chunk.page_at(pick.sentence.start))]
-        text = _SOURCE_MARKER.sub("", _BULLET.sub("", pick.sentence.text)).strip()
+    for pick in picks:
+        window = pick.window
+        doc = window.doc
+        span = passage_span(doc, window)
+        by_page: dict[int, list[tuple[int, int]]] = {}
+        for unit in window.units:
+            by_page.setdefault(doc.page_at(unit.unit.start), []).append((unit.unit.start, unit.unit.end))
+        number_of_page: dict[int, int] = {}
+        for page, quoted in by_page.items():
+            number_of_page[page] = len(citations) + 1
+            citations.append(passage_citation(len(citations) + 1, doc, span, quoted, window.score))
+        for unit in window.units:
+            n = number_of_page[doc.page_at(unit.unit.start)]
+            text = _display(unit.text, unit.unit.kind)
+            sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
+            separator = (
+                "\n" if unit.unit.kind in ("item", "row", "header") or (parts and parts[-1].endswith("\n")) else " "
+            )
+            parts.append(("" if not parts else separator) + f"{text} [{n}]")
+    return "".join(parts).strip(), citations, sentences
+
+
+def _display(text: str, kind: str) -> str:
+    text = clean_quote(text)
+    if kind == "sentence":
         text = text[0].upper() + text[1:]
-        parts.append(f"{text} [{n}]")
-        sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
-    citations = [
-        make_citation(
-            n,
-            group[0].candidate.chunk,
-            sorted((p.sentence.start, p.sentence.end) for p in group),
-            max(p.sentence.score for p in group),
-        )
-        for n, group in sorted(groups.items())
-    ]
-    return " ".join(parts), citations, sentences
+    return text
 
 
-def related_passages(candidates: list[Candidate], n: int = 3) -> list[Citation]:
+def readable_order(picks: list[Pick]) -> list[Pick]:
+    """The picks in answer order (best window first)."""
+    return list(picks)
+
+
+def related_passages(candidates: list[Candidate], per_document: int, n: int = 3) -> list[Citation]:
     """The nearest passages of a refusal, shown as "mogelijk relevant" (not as citations)."""
     out = []
-    for cand in candidates[:n]:
+    for cand in diversify(candidates, per_document)[:n]:
         best = cand.best(1)
         spans = [(best[0].start, best[0].end)] if best else [(0, len(cand.chunk.text))]
         out.append(make_citation(len(out) + 1, cand.chunk, spans, cand.score))

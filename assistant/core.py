@@ -18,10 +18,13 @@ from typing import Any
 
 from langchain_core.language_models.chat_models import BaseChatModel
 
-from assistant.compose import Pick, compose, readable_order, related_passages, select
+from assistant.compose import CITED_PASSAGES, Pick, compose, further_passages, related_passages, select
 from assistant.generate import LLMFailure, build_chat_model, build_messages, stream_answer
+from assistant.intent import classify
+from assistant.passages import Library
 from assistant.question import PreparedQuestion, missing_names, prepare
-from assistant.retrieval import Candidate, HybridSearch
+from assistant.reader import Reader, Window, default_model
+from assistant.retrieval import Candidate, HybridSearch, diversify
 from assistant.verify import Verifier
 from beleidsbron.domain import REFUSAL, Answer, Chunk, Filters
 from beleidsbron.settings import Settings, get_settings
@@ -33,13 +36,14 @@ FALLBACK_NOTICE = "hieronder staat het extractieve antwoord (letterlijke zinnen 
 
 
 @dataclass
-class _Retrieved:
+class Evidence:
     """A question after retrieval and evidence selection, before the answer step."""
 
     prepared: PreparedQuestion
     candidates: list[Candidate]
-    picks: list[Pick]
-    best: float
+    windows: list[Window]  # every evidence window read, best first
+    picks: list[Pick]  # the windows the answer quotes
+    best: float  # probability that the best window answers the question
     started: float
     retrieved: float
 
@@ -64,6 +68,12 @@ class Assistant:
         self._lock = threading.Lock()
         self._index: LexicalIndex = refresh_index(self.store, self.settings)
         self._search = HybridSearch(self.store, self._index, self.model, self.settings)
+        self._reader = self._make_reader(self._search)
+        self.refusal_threshold = (
+            self.settings.refusal_threshold
+            if self.settings.refusal_threshold is not None
+            else self._reader.model.refusal_threshold
+        )
 
     @property
     def index(self) -> LexicalIndex:
@@ -83,7 +93,26 @@ class Assistant:
             if version != self._index.version:
                 self._index = refresh_index(self.store, self.settings)
                 self._search = HybridSearch(self.store, self._index, self.model, self.settings)
+                self._reader = self._make_reader(self._search)
         return True
+
+    def _make_reader(self, search: HybridSearch) -> Reader:
+        s = self.settings
+        return Reader(
+            Library(search.index.chunks),
+            search.index.analyzer,
+            search.index.idf_of,
+            self.store.sentence_vectors,
+            s.dense_floor,
+            s.dense_ceiling,
+            s.dense_weight,
+            default_model(),
+        )
+
+    @property
+    def reader(self) -> Reader:
+        """The evidence reader of the current store version (the evals call it directly)."""
+        return self._reader
 
     def retrieve(self, query: str, filters: Filters | None = None) -> list[Candidate]:
         """Ranked candidate passages for a raw query (no follow-up handling); used by the evals."""
@@ -104,7 +133,7 @@ class Assistant:
             yield from _stream_parts(state)
             yield state
             return
-        if self.settings.answer_mode == "extractive" or self.chat_model is None or _refuses(state, self.settings):
+        if self.settings.answer_mode == "extractive" or self.chat_model is None or self._refuses(state):
             answer = self._extractive(state)
             yield from _stream_parts(answer)
             yield answer
@@ -122,11 +151,17 @@ class Assistant:
 
     # --- the answer steps -----------------------------------------------------------------------
 
-    def _retrieve(self, question: str, history: Sequence[Any] | None, filters: Filters | None) -> Answer | _Retrieved:
+    def evidence(
+        self, question: str, history: Sequence[Any] | None = None, filters: Filters | None = None
+    ) -> Answer | Evidence:
+        """Question preparation, retrieval and evidence windows; an Answer when nothing can be searched."""
+        return self._retrieve(question, history, filters)
+
+    def _retrieve(self, question: str, history: Sequence[Any] | None, filters: Filters | None) -> Answer | Evidence:
         """Question preparation, retrieval and evidence selection; an Answer when nothing can be searched."""
         started = time.perf_counter()
         self.refresh()
-        search = self._search
+        search, reader = self._search, self._reader
         prepared = prepare(question, history, search.index.analyzer, self.settings.max_question_chars)
         if prepared.problem:
             return Answer(
@@ -136,37 +171,34 @@ class Assistant:
                 notice=prepared.notice,
                 timings={"retrieve": 0.0, "answer": 0.0, "total": _ms(started)},
             )
-        candidates = search.search(prepared.query, filters or Filters())
+        vector = self.model.embed_query_array(prepared.query)
+        candidates = search.search(prepared.query, filters or Filters(), vector=vector)
         retrieved = time.perf_counter()
         unknown = missing_names(prepared.text, search.index.analyzer, search.index.term_ids.__contains__)
-        picks = (
-            []
-            if unknown
-            else select(
-                candidates,
-                search.index.analyzer,
-                self.settings.answer_max_sentences,
-                self.settings.answer_min_sentences,
-            )
+        intent = classify(prepared.text)
+        windows = (
+            [] if unknown else reader.windows(prepared.query, intent, candidates, vector, self.settings.reader_passages)
         )
-        best = picks[0].sentence.score if picks else 0.0
-        return _Retrieved(prepared, candidates, picks, best, started, retrieved)
+        picks = select(windows, intent.kind, self.refusal_threshold, reader.model.second_margin)
+        best = picks[0].window.answers if picks else 0.0
+        return Evidence(prepared, candidates, windows, picks, best, started, retrieved)
 
-    def _extractive(self, state: _Retrieved, mode: str = "extractive", notice: str = "") -> Answer:
+    def _extractive(self, state: Evidence, mode: str = "extractive", notice: str = "") -> Answer:
         """The extractive answer (quoted, cited sentences) or the refusal with related passages."""
         prepared = state.prepared
         notices = " ".join(n for n in (prepared.notice, notice) if n)
-        if _refuses(state, self.settings):
+        if self._refuses(state):
             answer = Answer(
                 question=prepared.text,
                 text=REFUSAL,
                 refused=True,
-                related=related_passages(state.candidates),
+                related=related_passages(state.candidates, self.settings.passages_per_document),
                 notice=notices,
                 mode=mode,
             )
         else:
             text, citations, sentences = compose(state.picks)
+            citations += further_passages(state.windows, state.picks, len(citations) + 1, CITED_PASSAGES)
             answer = Answer(
                 question=prepared.text,
                 text=text,
@@ -178,7 +210,7 @@ class Assistant:
             )
         return self._finish(answer, state)
 
-    def _finish(self, answer: Answer, state: _Retrieved, extra: dict[str, float] | None = None) -> Answer:
+    def _finish(self, answer: Answer, state: Evidence, extra: dict[str, float] | None = None) -> Answer:
         answer.retrieval_query = state.prepared.query
         answer.confidence = state.best
         done = time.perf_counter()
@@ -190,16 +222,20 @@ class Assistant:
         }
         return answer
 
-    def passages_for(self, state: _Retrieved) -> list[Chunk]:
+    def _refuses(self, state: Evidence) -> bool:
+        """Nothing answers the question: refuse without asking any model."""
+        return not state.picks
+
+    def passages_for(self, state: Evidence) -> list[Chunk]:
         """The passages the chat model sees: those of the selected evidence first, then the best others."""
         chunks: dict[str, Chunk] = {}
-        for pick in readable_order(state.picks):
-            chunks.setdefault(pick.candidate.chunk.id, pick.candidate.chunk)
-        for cand in state.candidates:
+        for pick in state.picks:
+            chunks.setdefault(pick.chunk.id, pick.chunk)
+        for cand in diversify(state.candidates, self.settings.passages_per_document):
             chunks.setdefault(cand.chunk.id, cand.chunk)
         return list(chunks.values())[: self.settings.llm_passages]
 
-    def _generate(self, state: _Retrieved) -> Generator[str, None, Answer]:
+    def _generate(self, state: Evidence) -> Generator[str, None, Answer]:
         """Stream the chat model's answer, verify it, or fall back to the extractive answer."""
         assert self.chat_model is not None
         s = self.settings
@@ -248,17 +284,12 @@ class Assistant:
             refused=checked.refused,
             citations=checked.citations,
             sentences=checked.sentences,
-            related=related_passages(state.candidates) if checked.refused else [],
+            related=related_passages(state.candidates, s.passages_per_document) if checked.refused else [],
             notice=" ".join(notes),
             mode=s.answer_mode,
             removed_markers=checked.removed_markers,
         )
         return self._finish(answer, state, timings)
-
-
-def _refuses(state: _Retrieved, settings: Settings) -> bool:
-    """Nothing usable was found: refuse without asking any model."""
-    return state.best < settings.refusal_threshold
 
 
 def _stream_parts(answer: Answer) -> Iterator[str]:

@@ -44,6 +44,7 @@ class Candidate:
     bm25: float = 0.0
     sentences: list[ScoredSentence] = field(default_factory=list)
     score: float = 0.0
+    vectors: list[tuple[int, int, np.ndarray]] | None = None  # stored sentence vectors (spans in the chunk)
 
     def best(self, n: int = 1) -> list[ScoredSentence]:
         return sorted(self.sentences, key=lambda s: -s.score)[:n]
@@ -119,9 +120,10 @@ class HybridSearch:
             cand.bm25, cand.rrf = bm25, cand.rrf + 1.0 / (k + rank + 1)
         return sorted(candidates.values(), key=lambda c: -c.rrf)
 
-    def search(self, query: str, filters: Filters | None = None) -> list[Candidate]:
-        """Fused candidates re-scored by their sentences (and the cross-encoder), diversified."""
-        vector = self.model.embed_query_array(query)
+    def search(self, query: str, filters: Filters | None = None, vector: np.ndarray | None = None) -> list[Candidate]:
+        """Fused candidates re-scored by their sentences (and the cross-encoder), best first.
+        ``vector`` is the query's embedding when the caller already has it."""
+        vector = self.model.embed_query_array(query) if vector is None else vector
         terms = self.index.analyzer.terms(query)
         fused = self.fuse(vector, terms, filters or Filters())[: self.settings.rescore_candidates]
         self.rescore(fused, vector, terms)
@@ -129,7 +131,7 @@ class HybridSearch:
             logits = np.asarray(self._reranker.predict([(query, c.chunk.text) for c in fused]), dtype=float)
             for cand, logit in zip(fused, logits, strict=True):
                 cand.score = 0.5 * cand.score + 0.5 / (1.0 + np.exp(-logit))
-        return diversify(sorted(fused, key=lambda c: -c.score), self.settings.passages_per_document)
+        return sorted(fused, key=lambda c: -c.score)
 
     def rescore(self, candidates: list[Candidate], vector: np.ndarray, terms: list[str]) -> None:
         """Score each candidate's sentences (dense + lexical) and the candidate by its best ones."""
@@ -142,7 +144,8 @@ class HybridSearch:
         max_rrf = max((c.rrf for c in candidates), default=1.0) or 1.0
         for cand in candidates:
             scored = []
-            for start, end, vec in stored.get(cand.chunk.id, []):
+            cand.vectors = stored.get(cand.chunk.id, [])
+            for start, end, vec in cand.vectors:
                 text = cand.chunk.text[start:end]
                 dense = float(vec @ vector)
                 lexical = sum(weights[t] for t in query_terms & self.index.analyzer.content_terms(text)) / total

@@ -63,13 +63,16 @@ class Settings(BaseSettings):
     dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
     dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
     passages_per_document: int = Field(2, ge=1, description="Diversity: passages of one document before others.")
-    answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences in an extractive answer.")
-    answer_min_sentences: int = Field(3, ge=1, le=12, description="Sentences an answer aims for when evidence allows.")
-    refusal_threshold: float = Field(
-        0.45,
+    reader_passages: int = Field(
+        8, ge=1, le=40, description="Retrieved passages (with their context) in which the reader looks for answers."
+    )
+    answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences a generated (LLM) answer may have.")
+    refusal_threshold: float | None = Field(
+        None,
         ge=0,
         le=1,
-        description="Best sentence score below which the assistant refuses (calibrated by evals).",
+        description="Probability (of the best evidence window answering the question) below which the assistant "
+        "refuses; unset = the threshold calibrated with the reader's weights (assistant/reader_weights.json).",
     )
     reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
     max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")

@@ -1,0 +1,704 @@
+"""The extractive reader: evidence windows that answer the question, scored, and the refusal decision.
+
+Assistant stage (retrieval → *evidence windows* → answer text and citations). Retrieval finds the
+right passages; this module finds what in them answers the question. Candidates are windows of one to
+three consecutive units of one section (a sentence and the one or two after or before it), a list with
+the lead sentence that announces it ("… vier actielijnen:" + its bullet items) and a table row with its
+header row. Each window is described by features — how well its sentences match the question (dense
+and lexical), whether it holds the kind of answer asked for (a figure, a date, a cause …), whether it
+says something beyond the question or only restates it, whether the years and figures the question
+names occur in it — and scored by a logistic model whose weights live in ``reader_weights.json``
+(fitted with ``python -m evals.train_reader`` on evaluation questions, cross-validated by document).
+The score is the model's estimate that the window contains the answer; below the refusal threshold
+the assistant says it found nothing.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import math
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from assistant.intent import Intent, anchor_found, has_type, name_words, quantity_bound
+from assistant.passages import DocumentText, Library, Unit
+from assistant.retrieval import Candidate
+from ingest.dutch_analysis import Analyzer, fold, words
+
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+MAX_WINDOW_UNITS = 3
+MAX_WINDOW_CHARS = 1100
+PAD = 800  # characters of context read around every retrieved chunk
+
+_SKIP_SECTIONS = re.compile(
+    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:colofon|inhoud|inhoudsopgave|contents|literatuur(?:lijst)?|"
+    r"bronnen(?:lijst)?|referenties|bibliografie|verantwoording colofon)\b",
+    re.IGNORECASE,
+)
+_BOILERPLATE = re.compile(
+    r"alle rechten voorbehouden|all rights reserved|\bisbn\b|niets uit deze uitgave|overname van (?:tekst|delen)|"
+    r"^©|\s©\s|aan deze (?:uitgave|publicatie) kunnen geen rechten",
+    re.IGNORECASE,
+)
+_LABELS = re.compile(r"(?:^|\s)[A-ZÀ-Ý][\w'’]*(?:\s[\w'’]+)?:\s")  # "Uitgave: …", "Jaar van uitgave: …"
+_DOT_LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}|…{2,}")
+_META = re.compile(
+    r"\b(?:deze|dit|die) (?:notitie|publicatie|rapport|document|uitgave|verkenning|handreiking|"
+    r"hoofdstuk|paragraaf|brochure|factsheet|achtergrondnotitie|studie)\b|\bhoofdstuk \d|"
+    r"\bin (?:het )?volgende hoofdstuk|^(?:tabel|figuur|grafiek|kader|bron)\s*\d*\b",
+    re.IGNORECASE,
+)
+_SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")
+# Words that name the kind of answer rather than its subject ("hoeveel geld", "in welk jaar").
+_TYPE_WORDS = frozenset(
+    [
+        "geld",
+        "bedrag",
+        "percentag",
+        "aantal",
+        "datum",
+        "jar",
+        "jaar",
+        "dag",
+        "reden",
+        "oorzak",
+        "manier",
+        "wijz",
+        "kere",
+        "keer",
+        "procent",
+        "welk",
+        "hoeveel",
+        "wanner",
+        "waarom",
+        "noem",
+        "gemiddeld",
+        "ongeveer",
+        "volgen",
+    ]
+)
+
+FEATURES = (  # what the ranker sees of a window
+    "rel_max",
+    "rel_first",
+    "dense_max",
+    "lex_cover",
+    "focus_cover",
+    "head_cover",
+    "type_number",
+    "type_date",
+    "type_cause",
+    "type_list",
+    "type_other",
+    "type_focus",
+    "type_cover",
+    "unit_bound",
+    "type_pred",
+    "type_dense",
+    "anchor_missing",
+    "anchor_in",
+    "dense_gap",
+    "lex_gap",
+    "top_unit",
+    "restate_first",
+    "novel",
+    "prev_question",
+    "starts_question",
+    "meta",
+    "prior",
+    "prior_rank",
+    "window_dense",
+    "chunk_dense",
+    "chunk_gap",
+    "units",
+    "chars",
+    "list_window",
+    "table_window",
+    "list_count",
+    "lead_cover",
+    "list_items",
+)
+# What decides whether the best window answers at all (the refusal): absolute, not relative, evidence.
+ANSWER_FEATURES = (
+    "dense_max",
+    "lex_cover",
+    "focus_cover",
+    "type_ok",
+    "type_focus",
+    "type_cover",
+    "unit_bound",
+    "type_pred",
+    "type_dense",
+    "anchor_missing",
+    "anchor_in",
+)
+
+
+@dataclass
+class ScoredUnit:
+    """A unit of a document with its match to the question."""
+
+    index: int  # in DocumentText.units
+    unit: Unit
+    text: str
+    terms: frozenset[str]
+    dense: float  # cosine similarity to the question (0 when no vector is stored)
+    relevance: float  # dense similarity mapped to 0–1 (model-specific floor and ceiling)
+    lexical: float  # idf-weighted share of the question's terms in the unit
+    score: float
+    quotable: bool
+    vector: np.ndarray | None = None
+    typed: bool = False  # holds an expression of the answer type asked for
+    bound: float = 0.5  # quantity next to the counted noun (see assistant.intent.quantity_bound)
+    focus: float = 0.0  # share of the question's rarest terms it holds
+    predicate: float = 0.0  # share of what the question says about its names
+    folded: str = ""  # accent-folded lower-case text (for the question's years and figures)
+    meta: bool = False  # speaks about the document rather than its subject
+
+
+@dataclass
+class Window:
+    """Consecutive units of one section (or a table row with its header) that may answer the question."""
+
+    doc: DocumentText
+    units: tuple[ScoredUnit, ...]
+    candidate: Candidate
+    features: dict[str, float] = field(default_factory=dict)
+    score: float = 0.0  # ranker logit: how much better than the other windows it answers the question
+    answers: float = 0.0  # probability that it answers the question at all
+
+    @property
+    def start(self) -> int:
+        return self.units[0].unit.start
+
+    @property
+    def end(self) -> int:
+        return self.units[-1].unit.end
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.doc.doc.key, self.units[0].index, self.units[-1].index)
+
+    def text(self) -> str:
+        return "\n".join(u.text for u in self.units)
+
+    def overlaps(self, other: Window) -> bool:
+        if self.doc.doc.key != other.doc.doc.key:
+            return False
+        mine = {u.index for u in self.units}
+        return any(u.index in mine for u in other.units)
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """The fitted reader: a linear ranker over windows, a logistic answerability model for the best
+    window, the refusal threshold on that probability, and how close (in ranker logits) a further window
+    must come to the best to be quoted too."""
+
+    rank_weights: dict[str, float]
+    answer_weights: dict[str, float]
+    answer_bias: float
+    refusal_threshold: float
+    second_margin: float
+
+    def rank(self, features: dict[str, float]) -> float:
+        return sum(self.rank_weights.get(name, 0.0) * value for name, value in features.items())
+
+    def answerability(self, features: dict[str, float]) -> float:
+        z = self.answer_bias + sum(self.answer_weights.get(name, 0.0) * features[name] for name in ANSWER_FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> ReaderModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            rank_weights={k: float(v) for k, v in data["rank_weights"].items()},
+            answer_weights={k: float(v) for k, v in data["answer_weights"].items()},
+            answer_bias=float(data["answer_bias"]),
+            refusal_threshold=float(data["refusal_threshold"]),
+            second_margin=float(data["second_margin"]),
+        )
+
+
+CLOSE_MEANING = 0.9  # relevance (0–1) from which a unit says the same as the question in other words
+SUPPORT_DEPTH = 1  # best-ranked windows among which a figure or date question looks for its answer
+
+
+def supports(features: dict[str, float], kind: str) -> bool:
+    """Whether a window can answer a question of this kind at all.
+
+    A figure or date question needs, in one unit of the window, a figure or date the question does not
+    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or
+    sharing words with what the question says about its names (not only the names), or — for a counted
+    noun in other words — a unit that matches the question closely in meaning. The window must also name
+    every year, figure and ordinal the question names ("in 2023", "de derde tranche"). Other questions
+    need the years and figures they name somewhere in the window's section.
+    """
+    if kind not in ("number", "date"):
+        return features["anchor_missing"] == 0
+    if features["anchor_in"] < 1.0 or features["type_number"] + features["type_date"] == 0:
+        return False
+    bound = features["unit_bound"]
+    if bound == 0 and features["type_dense"] < CLOSE_MEANING:
+        return False
+    return bound == 1 or features["type_pred"] > 0
+
+
+def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
+    """Index of the window to answer with among windows in rank order (their features), or None:
+    the best-ranked window that supports the question, looking ``SUPPORT_DEPTH`` deep for figure and
+    date questions and at the best window only for other kinds."""
+    depth = SUPPORT_DEPTH if kind in ("number", "date") else 1
+    return next((i for i, f in enumerate(ranked[:depth]) if supports(f, kind)), None)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ReaderModel:
+    return ReaderModel.load()
+
+
+def quotable(text: str, kind: str, heading: str) -> bool:
+    """Whether a unit may be quoted in an answer: real content, no colophon, table of contents or
+    publisher boilerplate, no sentence fragment."""
+    if kind == "heading" or _SKIP_SECTIONS.match(heading) or _BOILERPLATE.search(text):
+        return False
+    body = text[2:] if kind == "item" else text
+    if kind in ("row", "header"):
+        return sum(c.isalnum() for c in body) >= 2
+    if _DOT_LEADERS.search(body) or len(_LABELS.findall(body)) >= 2:
+        return False  # a table-of-contents line, a colophon or metadata strip ("Uitgave: … Titel: …")
+    if len(body) < 25 or len(body.split()) < 4 or len(body) > 900:
+        return False
+    if kind == "sentence" and not (body[0].isupper() or body[0].isdigit() or body[0] in "\"'‘“(€"):
+        return False  # a fragment: the sentence began before a page or column break we could not join
+    return sum(c.isalpha() for c in body) >= 0.5 * len(body)
+
+
+class Reader:
+    """Forms and scores evidence windows for one question from the retrieved candidates."""
+
+    def __init__(
+        self,
+        library: Library,
+        analyzer: Analyzer,
+        idf_of: Callable[[str], float],
+        sentence_vectors: Callable[[list[str]], dict[str, list[tuple[int, int, np.ndarray]]]],
+        dense_floor: float,
+        dense_ceiling: float,
+        dense_weight: float,
+        model: ReaderModel | None = None,
+    ) -> None:
+        self.library = library
+        self.analyzer = analyzer
+        self.idf_of = idf_of
+        self.sentence_vectors = sentence_vectors
+        self.floor = dense_floor
+        self.span = max(1e-6, dense_ceiling - dense_floor)
+        self.dense_weight = dense_weight
+        self.model = model or default_model()
+        self._unit_cache: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}  # terms, quotable
+
+    def _unit_facts(self, doc: DocumentText, i: int, text: str) -> tuple[frozenset[str], bool]:
+        """A unit's terms and whether it may be quoted: the same for every question, so kept."""
+        key = (doc.doc.key, i)
+        found = self._unit_cache.get(key)
+        if found is None:
+            unit = doc.units[i]
+            found = (frozenset(self.analyzer.terms(text)), quotable(text, unit.kind, doc.heading_of(unit)))
+            if len(self._unit_cache) > 500_000:
+                self._unit_cache.clear()
+            self._unit_cache[key] = found
+        return found
+
+    # --- public -----------------------------------------------------------------------------------
+
+    def windows(
+        self, question: str, intent: Intent, candidates: list[Candidate], vector: np.ndarray, n_candidates: int
+    ) -> list[Window]:
+        """All evidence windows around the best units of the first ``n_candidates`` candidates, best
+        first, each with its features and probability of answering the question."""
+        candidates = candidates[:n_candidates]
+        if not candidates:
+            return []
+        q_terms = [t for t in dict.fromkeys(self.analyzer.terms(question))]
+        weights = {t: self.idf_of(t) for t in q_terms}
+        content = {t: w for t, w in weights.items() if t not in _TYPE_WORDS}
+        focus = dict(sorted(content.items(), key=lambda kv: -kv[1])[:3])
+        named = {t for word in name_words(question) for t in self.analyzer.terms(word)}
+        whole_words = {terms[0] for word in words(question) if (terms := self.analyzer.terms_of_word(word))}
+        predicate = frozenset(t for t in content if t in whole_words and t not in named and not t.isdigit())
+        question_set = frozenset(q_terms)
+        max_prior = max(c.score for c in candidates) or 1.0
+        ranks = {c.chunk.id: (r, c.score) for r, c in enumerate(candidates)}
+        units = self._score_units(candidates, vector, content or weights)
+        focus_total = sum(focus.values()) or 1.0
+        anchors = [fold(a) for a in intent.anchors]
+        for _, scored, _ in units.values():
+            for su in scored.values():
+                su.typed = has_type(su.text, intent) if intent.kind != "list" else True
+                su.bound = quantity_bound(su.text, intent)
+                su.focus = sum(w for t, w in focus.items() if t in su.terms) / focus_total
+                su.predicate = len(su.terms & predicate) / len(predicate) if predicate else 1.0
+                su.folded = fold(su.text) if anchors else ""
+                su.meta = bool(_META.search(su.text))
+        all_units = [su for _, scored, _ in units.values() for su in scored.values()]
+        context = _Context(
+            intent,
+            content or weights,
+            focus,
+            question_set,
+            max_prior,
+            anchors,
+            best_dense=max((su.dense for su in all_units), default=0.0),
+            best_lexical=max((su.lexical for su in all_units), default=0.0),
+            best_unit=max(all_units, key=lambda su: su.score, default=None),
+            predicate=predicate,
+            candidate_ranks=ranks,
+            vector=vector,
+        )
+        for doc, scored, _ in units.values():
+            for chunk in doc.chunks:
+                inside = [
+                    su.vector
+                    for su in scored.values()
+                    if su.vector is not None and chunk.start <= su.unit.start < chunk.end
+                ]
+                if inside:
+                    mean = np.mean(inside, axis=0)
+                    context.chunk_dense[chunk.id] = float(mean @ vector / (np.linalg.norm(mean) or 1.0))
+        context.best_chunk_dense = max(context.chunk_dense.values(), default=0.0)
+        windows: dict[tuple[str, int, int], Window] = {}
+        for doc, scored, candidate in units.values():
+            for su in scored.values():
+                if not su.quotable:
+                    continue
+                for window in self._around(doc, scored, su, candidate):
+                    if window.key not in windows:
+                        self._describe(window, scored, context)
+                        windows[window.key] = window
+        return sorted(windows.values(), key=lambda w: -w.score)
+
+    # --- units ------------------------------------------------------------------------------------
+
+    def _score_units(
+        self, candidates: list[Candidate], vector: np.ndarray, weights: dict[str, float]
+    ) -> dict[str, tuple[DocumentText, dict[int, ScoredUnit], Candidate]]:
+        """Every unit in and around the candidates, scored; per document key."""
+        around: dict[str, list[tuple[int, int, Candidate]]] = {}
+        for cand in candidates:
+            chunk = cand.chunk
+            around.setdefault(chunk.doc.key, []).append((chunk.start - PAD, chunk.end + PAD, cand))
+        docs = {key: self.library.document(key) for key in around}
+        regions = {key: _regions(docs[key], spans) for key, spans in around.items()}
+        stored: dict[str, list[tuple[int, int, np.ndarray]]] = {}
+        for cand in candidates:
+            if cand.vectors is not None:
+                stored[cand.chunk.id] = cand.vectors
+        wanted = [
+            c.id
+            for key, spans in regions.items()
+            for c in docs[key].chunks
+            if c.id not in stored and any(c.start < b and c.end > a for a, b, _ in spans)
+        ]
+        if wanted:
+            stored.update(self.sentence_vectors(wanted))
+        total = sum(weights.values()) or 1.0
+        out: dict[str, tuple[DocumentText, dict[int, ScoredUnit], Candidate]] = {}
+        for key, spans in regions.items():
+            doc = docs[key]
+            vectors = _doc_vectors(doc, stored)
+            scored: dict[int, ScoredUnit] = {}
+            best_candidate = max((c for _, _, c in spans), key=lambda c: c.score)
+            for a, b, _ in spans:
+                for i in doc.units_between(max(0, a), b):
+                    if i in scored:
+                        continue
+                    unit = doc.units[i]
+                    text = doc.unit_text(unit)
+                    terms, ok = self._unit_facts(doc, i, text)
+                    vec = _vector_for(unit, vectors)
+                    dense = float(vec @ vector) if vec is not None else 0.0
+                    relevance = float(np.clip((dense - self.floor) / self.span, 0.0, 1.0))
+                    lexical = sum(w for t, w in weights.items() if t in terms) / total
+                    score = self.dense_weight * relevance + (1 - self.dense_weight) * lexical
+                    scored[i] = ScoredUnit(i, unit, text, terms, dense, relevance, lexical, score, ok, vec)
+            out[key] = (doc, scored, best_candidate)
+        return out
+
+    # --- windows ----------------------------------------------------------------------------------
+
+    def _around(
+        self, doc: DocumentText, scored: dict[int, ScoredUnit], anchor: ScoredUnit, candidate: Candidate
+    ) -> Iterable[Window]:
+        """The windows that contain ``anchor``: 1–3 consecutive units of its section, its list with the
+        lead sentence, its table row with the header."""
+        i = anchor.index
+        unit = anchor.unit
+        if unit.kind in ("row", "header"):
+            yield from self._table_windows(doc, scored, anchor, candidate)
+            return
+        lead, items = self._list_of(doc, scored, i)
+        if lead is not None and items:
+            yield Window(doc, (lead, *items), candidate)
+            introduction: list[ScoredUnit] = []
+            for k in (lead.index - 1, lead.index - 2):  # up to two sentences that lead up to the list
+                before = scored.get(k)
+                if before is None or not before.quotable or before.unit.kind != "sentence":
+                    break
+                if not _same_section(before, lead):
+                    break
+                introduction.insert(0, before)
+                yield Window(doc, (*introduction, lead, *items), candidate)
+        if unit.kind == "item":
+            return
+        for first in range(i - MAX_WINDOW_UNITS, i + 1):
+            asks = (scored[first].text.rstrip().endswith("?")) if first in scored else False
+            longest = MAX_WINDOW_UNITS + 1 if asks else MAX_WINDOW_UNITS  # a question the text answers itself
+            if first < i - longest + 1:
+                continue
+            for last in range(i, first + longest):
+                members = [scored.get(k) for k in range(first, last + 1)]
+                if any(m is None or not m.quotable or m.unit.kind != "sentence" for m in members):
+                    continue
+                picked = tuple(m for m in members if m is not None)
+                if len({m.unit.section for m in picked}) > 1:
+                    continue
+                if sum(len(m.text) for m in picked) > MAX_WINDOW_CHARS:
+                    continue
+                yield Window(doc, picked, candidate)
+
+    def _list_of(
+        self, doc: DocumentText, scored: dict[int, ScoredUnit], i: int
+    ) -> tuple[ScoredUnit | None, list[ScoredUnit]]:
+        """The list that unit ``i`` leads (a sentence ending in ":") or belongs to (an item)."""
+        unit = doc.units[i]
+        if unit.kind == "item":
+            j = i
+            while j > 0 and doc.units[j - 1].kind == "item":
+                j -= 1
+            lead_index = j - 1
+        elif doc.unit_text(unit).rstrip().endswith(":"):
+            lead_index = i
+        else:
+            return None, []
+        lead = scored.get(lead_index)
+        if lead is None or lead.unit.kind != "sentence" or not lead.text.rstrip().endswith(":"):
+            return None, []
+        items: list[ScoredUnit] = []
+        k = lead_index + 1
+        chars = len(lead.text)
+        while k in scored and scored[k].unit.kind == "item" and chars + len(scored[k].text) <= 2 * MAX_WINDOW_CHARS:
+            items.append(scored[k])
+            chars += len(scored[k].text)
+            k += 1
+        return lead, items
+
+    def _table_windows(
+        self, doc: DocumentText, scored: dict[int, ScoredUnit], anchor: ScoredUnit, candidate: Candidate
+    ) -> Iterable[Window]:
+        i = anchor.index
+        first = i
+        while first > 0 and doc.units[first - 1].kind in ("row", "header") and doc.units[first].kind != "header":
+            first -= 1
+        header = scored.get(first)
+        rows = [k for k in range(first, len(doc.units)) if doc.units[k].paragraph == anchor.unit.paragraph]
+        members = [scored[k] for k in rows if k in scored]
+        if header is not None and header.unit.kind == "header":
+            if anchor.unit.kind == "row":
+                yield Window(doc, (header, anchor), candidate)
+            if len(members) == len(rows) and sum(len(m.text) for m in members) <= MAX_WINDOW_CHARS:
+                yield Window(doc, tuple(members), candidate)
+
+    # --- features ---------------------------------------------------------------------------------
+
+    def _describe(self, window: Window, scored: dict[int, ScoredUnit], ctx: _Context) -> None:
+        units = window.units
+        text = window.text()
+        terms = frozenset().union(*(u.terms for u in units))
+        heading_terms = ctx.heading_terms(window.doc, units[0].unit.section, self.analyzer)
+        total = sum(ctx.weights.values()) or 1.0
+        focus_total = sum(ctx.focus.values()) or 1.0
+        before = scored.get(units[0].index - 1)
+        intent = ctx.intent
+        typed = [u for u in units if u.typed]
+        has = bool(typed) if intent.kind != "list" else has_type(text, intent)
+        kind = intent.kind
+        tabular = units[0].unit.kind == "header"
+        first_terms = units[0].terms
+        restate = len(first_terms & ctx.question) / len(first_terms) if first_terms else 1.0
+        novel_terms = terms - ctx.question
+        items = [u for u in units if u.unit.kind == "item"]
+        lead_terms = frozenset().union(*(u.terms for u in units if u.unit.kind != "item"))
+        chunk = window.doc.chunk_at(units[0].unit.start)
+        rank, prior = ctx.candidate_ranks.get(chunk.id, (None, 0.0))
+        vectors = [u.vector for u in units if u.vector is not None]
+        window_dense = 0.0
+        if vectors:
+            mean = np.mean(vectors, axis=0)
+            window_dense = float(mean @ ctx.vector / (np.linalg.norm(mean) or 1.0))
+        chunk_dense = ctx.chunk_dense.get(chunk.id, 0.0)
+        prev_question = 0.0
+        if before is not None and before.unit.kind == "sentence" and before.text.rstrip().endswith("?"):
+            prev_question = before.lexical
+        f = {
+            "rel_max": max(u.score for u in units),
+            "rel_first": units[0].score,
+            "dense_max": max(u.relevance for u in units),
+            "lex_cover": sum(w for t, w in ctx.weights.items() if t in terms) / total,
+            "focus_cover": sum(w for t, w in ctx.focus.items() if t in terms or t in heading_terms) / focus_total,
+            "head_cover": sum(w for t, w in ctx.weights.items() if t in heading_terms) / total,
+            "type_number": float(has and kind == "number"),
+            "type_date": float(has and kind == "date"),
+            "type_cause": float(has and kind == "cause"),
+            "type_list": float(kind == "list" and (len(units) > 1 and any(u.unit.kind == "item" for u in units))),
+            "type_other": float(has and kind not in ("number", "date", "cause", "list")),
+            "type_focus": max((u.focus for u in typed), default=0.0),
+            "type_cover": max((u.lexical for u in typed), default=0.0),
+            "unit_bound": quantity_bound(text, intent) if tabular else max(u.bound for u in units),
+            "type_pred": max((u.predicate for u in typed), default=0.0),
+            "type_dense": max((u.relevance for u in typed), default=0.0),
+            "anchor_missing": self._anchors_missing(window, ctx),
+            "anchor_in": (
+                sum(any(anchor_found(a, u.folded) for u in units) for a in ctx.anchors) / len(ctx.anchors)
+                if ctx.anchors
+                else 1.0
+            ),
+            "dense_gap": min(3.0, 10 * (ctx.best_dense - max(u.dense for u in units))),
+            "lex_gap": ctx.best_lexical - max(u.lexical for u in units),
+            "top_unit": float(ctx.best_unit is not None and any(u is ctx.best_unit for u in units)),
+            "restate_first": restate,
+            "novel": len(novel_terms) / len(terms) if terms else 0.0,
+            "prev_question": prev_question,
+            "starts_question": float(units[0].text.rstrip().endswith("?")),
+            "meta": float(any(u.meta for u in units)),
+            "prior": prior / ctx.max_prior,
+            "prior_rank": 1.0 / (1.0 + rank) if rank is not None else 0.0,
+            "window_dense": 10 * (window_dense - 0.8),
+            "chunk_dense": 10 * (chunk_dense - 0.8),
+            "chunk_gap": min(3.0, 10 * (ctx.best_chunk_dense - chunk_dense)),
+            "units": len(units) / MAX_WINDOW_UNITS,
+            "chars": min(1.0, len(text) / 800),
+            "list_window": float(bool(items)),
+            "list_count": float(bool(items) and intent.count is not None and len(items) == intent.count),
+            "lead_cover": sum(w for t, w in ctx.weights.items() if t in lead_terms) / total if items else 0.0,
+            "list_items": min(1.0, len(items) / 5),
+            "table_window": float(any(u.unit.kind in ("row", "header") for u in units)),
+        }
+        f["type_ok"] = float(has) if intent.kind in ("number", "date", "cause", "list") else 1.0
+        if intent.kind == "list":
+            f["type_ok"] = f["type_list"] or float(has)
+        window.features = f
+        window.score = self.model.rank(f)
+        window.answers = self.model.answerability(f)
+
+    @staticmethod
+    def _anchors_missing(window: Window, ctx: _Context) -> float:
+        if not ctx.anchors:
+            return 0.0
+        section = ctx.section_text(window.doc, window.units[0].unit.section)
+        return sum(not anchor_found(a, section) for a in ctx.anchors) / len(ctx.anchors)
+
+
+@dataclass
+class _Context:
+    """What every window of one question is compared with."""
+
+    intent: Intent
+    weights: dict[str, float]
+    focus: dict[str, float]
+    question: frozenset[str]
+    max_prior: float
+    anchors: list[str]
+    best_dense: float
+    best_lexical: float
+    best_unit: ScoredUnit | None
+    predicate: frozenset[str]  # what the question says about its names: the terms an answer must share
+    candidate_ranks: dict[str, tuple[int, float]]  # chunk id → (rank, score) of the retrieved chunks
+    vector: np.ndarray
+    sections: dict[tuple[str, int], str] = field(default_factory=dict)  # folded section texts
+    headings: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)  # terms of section headings
+    chunk_dense: dict[str, float] = field(default_factory=dict)  # chunk id → similarity of its sentences' mean
+    best_chunk_dense: float = 0.0
+
+    def heading_terms(self, doc: DocumentText, section: int, analyzer: Analyzer) -> frozenset[str]:
+        key = (doc.doc.key, section)
+        found = self.headings.get(key)
+        if found is None:
+            heading = doc.headings[section][1] if section >= 0 else ""
+            found = self.headings[key] = frozenset(analyzer.terms(heading)) if heading else frozenset()
+        return found
+
+    def section_text(self, doc: DocumentText, section: int) -> str:
+        key = (doc.doc.key, section)
+        found = self.sections.get(key)
+        if found is None:
+            start = doc.headings[section][0] if section >= 0 else 0
+            end = doc.headings[section + 1][0] if section + 1 < len(doc.headings) else len(doc.text)
+            found = self.sections[key] = fold(doc.text[start:end])
+        return found
+
+
+def _same_section(a: ScoredUnit, b: ScoredUnit) -> bool:
+    return a.unit.section == b.unit.section
+
+
+def _regions(doc: DocumentText, spans: list[tuple[int, int, Candidate]]) -> list[tuple[int, int, Candidate]]:
+    """The parts of a document to read: the spans around its candidates, merged when they nearly touch,
+    and widened so that no list or table is cut (a list keeps its lead sentence, a table its header)."""
+    merged: list[tuple[int, int, Candidate]] = []
+    for start, end, cand in sorted(spans, key=lambda s: s[0]):
+        if merged and start <= merged[-1][1] + PAD:
+            last = merged[-1]
+            merged[-1] = (last[0], max(last[1], end), max(last[2], cand, key=lambda c: c.score))
+        else:
+            merged.append((start, end, cand))
+    units = doc.units
+    out = []
+    for start, end, cand in merged:
+        indices = doc.units_between(max(0, start), end)
+        if not indices:
+            continue
+        first, last = indices[0], indices[-1]
+        while first > 0 and units[first].kind in ("item", "row") and units[first - 1].kind != "heading":
+            first -= 1  # back to the list's lead sentence or the table's header
+        while last + 1 < len(units) and units[last + 1].kind in ("item", "row"):
+            last += 1
+        out.append((units[first].start, units[last].end, cand))
+    return out
+
+
+def _doc_vectors(
+    doc: DocumentText, stored: dict[str, list[tuple[int, int, np.ndarray]]]
+) -> list[tuple[int, int, np.ndarray]]:
+    """Stored sentence vectors of the document's chunks, as (start, end) in document offsets."""
+    spans: dict[tuple[int, int], np.ndarray] = {}
+    for chunk in doc.chunks:
+        for start, end, vec in stored.get(chunk.id, ()):
+            spans.setdefault((chunk.start + start, chunk.start + end), vec)
+    return sorted(((a, b, v) for (a, b), v in spans.items()), key=lambda s: s[0])
+
+
+def _vector_for(unit: Unit, vectors: list[tuple[int, int, np.ndarray]]) -> np.ndarray | None:
+    """The stored vector of the unit's span, or of the stored sentence that overlaps it most."""
+    best, overlap = None, 0
+    first = max(0, bisect.bisect_left(vectors, unit.start, key=lambda s: s[0]) - 8)
+    for a, b, vec in vectors[first:]:
+        if a >= unit.end:
+            break
+        shared = min(b, unit.end) - max(a, unit.start)
+        if shared > overlap:
+            best, overlap = vec, shared
+            if a == unit.start and b == unit.end:
+                break
+    return best
+
+
+def clean_quote(text: str) -> str:
+    """A unit as it appears in an answer: the PDF's own "[n]" markers removed (they would read as ours)."""
+    return _SOURCE_MARKER.sub("", text).strip()
