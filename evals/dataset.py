@@ -138,6 +138,41 @@ def load_questions(path: Path = DATA) -> list[Question]:
     return questions
 
 
+_SET_TYPES = {"explain": "explanation"}
+
+
+def load_set(folder: Path) -> list[Question]:
+    """An evaluation set written outside the project: ``folder/gold.jsonl`` with one question a line
+    (``qid``, ``question``, ``type``; answerable ones also ``file``, ``pages`` and verbatim ``evidence``)
+    and the PDFs in ``folder/pdf``."""
+    questions = []
+    path = folder / "gold.jsonl"
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            obj = json.loads(line)
+            where = f"{path} line {number}"
+            answerable = bool(obj.get("doc_id") or obj.get("evidence"))
+            gold = (
+                (Gold(_text(obj, "file", where), tuple(obj["pages"]), _text(obj, "evidence", where)),)
+                if answerable
+                else ()
+            )
+            kind = _SET_TYPES.get(obj.get("type", ""), obj.get("type", "fact"))
+            questions.append(
+                Question(
+                    id=_text(obj, "qid", where),
+                    type=kind if kind in TYPES else "fact",
+                    question=_text(obj, "question", where),
+                    answerable=answerable,
+                    gold=gold,
+                    answer=str(obj.get("answer", "")),
+                )
+            )
+    return questions
+
+
 # --- verification ----------------------------------------------------------------------------------
 
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
+import unicodedata
 from collections.abc import Sequence
 
 from ingest.dutch_analysis import STOP_WORDS, words
@@ -84,3 +86,17 @@ def best_threshold(
         if m["false_refusal_rate"] <= max_false_refusals and m["refusal_recall"] > best[1] + 1e-9:
             best = (t, m["refusal_recall"])
     return best
+
+
+def _acceptance_tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text or "")
+    text = re.sub(r"-\s*\n\s*", "", text)
+    return re.sub(r"[^\w]+", " ", text.lower()).split()
+
+
+def evidence_recall(evidence: str, text: str) -> float:
+    """Share of the evidence's words (all of them, stop words included) that occur in ``text``: how the
+    independent acceptance evaluation decides whether an answer or passage contains the evidence."""
+    wanted = _acceptance_tokens(evidence)
+    have = set(_acceptance_tokens(text))
+    return sum(t in have for t in wanted) / max(1, len(wanted))

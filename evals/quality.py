@@ -18,7 +18,8 @@ from assistant.core import Assistant
 from assistant.question import prepare
 from beleidsbron.domain import Answer, Chunk, Filters
 from beleidsbron.settings import Settings
-from evals.dataset import Question, load_questions
+from evals import acceptance
+from evals.dataset import Question, load_questions, load_set
 from evals.metrics import Item, best_threshold, mean, ranking_metrics, refusal_metrics, token_recall
 from ingest.pipeline import Ingestor
 
@@ -176,10 +177,24 @@ def by_type(runs: list[QuestionRun], config: str) -> dict[str, float]:
     return {t: mean(v) for t, v in sorted(groups.items())}
 
 
+def _limited(questions: list[Question], limit: int | None) -> list[Question]:
+    return questions[:limit] if limit else questions
+
+
 def evaluate(
-    settings: Settings, corpus: Path, out_dir: Path, limit: int | None = None, with_baseline: bool = True
+    settings: Settings,
+    corpus: Path,
+    out_dir: Path,
+    limit: int | None = None,
+    with_baseline: bool = True,
+    sets: list[Path] | None = None,
 ) -> dict[str, Any]:
-    """Run the whole evaluation and write the report; returns all numbers."""
+    """Run the whole evaluation and write the report; returns all numbers.
+
+    The project's own set is evaluated on the bundled corpus (retrieval, citations, refusals and
+    answers); every folder in ``sets`` is evaluated on its own PDFs plus the bundled corpus, with the
+    answer metrics of the acceptance evaluation (:mod:`evals.acceptance`).
+    """
     questions = load_questions()
     if limit:
         questions = questions[:limit]
@@ -191,6 +206,12 @@ def evaluate(
         started = time.perf_counter()
         runs = run_questions(assistant, questions, with_baseline, corpus)
         seconds = time.perf_counter() - started
+        own_answers = [r.answer.to_json() for r in runs if r.answer is not None]
+        own = {"questions": len(questions), "beleidsbron": acceptance.score(questions, own_answers)}
+        if with_baseline:
+            plain = acceptance.baseline_answers(questions, sorted(corpus.glob("*.pdf")), assistant)
+            own["plain_langchain"] = acceptance.score(questions, plain)
+        threshold = assistant.refusal_threshold
     results = {
         "date": time.strftime("%Y-%m-%d %H:%M"),
         "questions": len(questions),
@@ -210,7 +231,14 @@ def evaluate(
         "retrieval": retrieval_table(runs),
         "recall@5_by_type": by_type(runs, next(iter(k for k in runs[0].ranked if k.startswith("hybrid+")), "")),
         "citations": citation_metrics(runs),
-        "refusal": refusal_summary(runs, settings.refusal_threshold),
+        "refusal": refusal_summary(runs, threshold),
+        "answers_scored": {"own": own}
+        | {
+            folder.name: acceptance.evaluate_set(
+                settings, _limited(load_set(folder), limit), [folder / "pdf", corpus], with_baseline
+            )
+            for folder in sets or []
+        },
         "failures": failures(runs),
         "answers": [
             {"id": r.question.id, "type": r.question.type, **(r.answer.to_json() if r.answer else {})} for r in runs

@@ -67,6 +67,35 @@ def chart_refusal(refusal: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
+def answers_markdown(sets: dict[str, Any]) -> list[str]:
+    """The answer metrics of the acceptance evaluation, per question set and system."""
+    if not sets:
+        return []
+    lines = [
+        "### Answers, scored as the acceptance evaluation scores them",
+        "",
+        "| set | system | answer holds evidence | cited page | evidence in top-5 passages | false refusals | "
+        "near-misses refused | answer chars | p50 ms |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, result in sets.items():
+        for system in ("beleidsbron", "plain_langchain"):
+            if system not in result:
+                continue
+            m = result[system]
+            lines.append(
+                f"| {name} | {system} | {_fmt(m['answer_hit'])} | {_fmt(m['cited_page_hit'])} | "
+                f"{_fmt(m['evidence_at5'])} | {_fmt(m['false_refusal'])} | {_fmt(m['unanswerable_refused'])} | "
+                f"{m['answer_chars']:.0f} | {m['p50_ms']:.0f} |"
+            )
+    lines += ["", "Answer holds evidence, by question type (Beleidsbron):", ""]
+    for name, result in sets.items():
+        by_type = ", ".join(f"{t} {v:.2f}" for t, v in result["beleidsbron"]["answer_hit_by_type"].items())
+        lines.append(f"- {name}: {by_type}")
+    lines.append("")
+    return lines
+
+
 def write_report(results: dict[str, Any], out_dir: Path) -> None:
     out_dir.mkdir(parents=True, exist_ok=True)
     (out_dir / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -109,6 +138,7 @@ def write_report(results: dict[str, Any], out_dir: Path) -> None:
         "",
         "![refusal](refusal.png)",
         "",
+        *answers_markdown(results.get("answers_scored", {})),
         "### Failures (question ids)",
         "",
         "| where | questions |",
