@@ -84,14 +84,18 @@ def render(answer: Answer, streamed: str | None = None) -> str:
     if streamed is None or answer.text.split() != streamed.split():
         if streamed is not None:
             lines.append("Answer:" if answer.mode != "extractive-fallback" else "Extractive answer:")
-        lines += textwrap.wrap(answer.text, 100) or [answer.text]
+        for line in answer.text.splitlines() or [answer.text]:  # list items keep their own lines
+            lines += textwrap.wrap(line, 100, subsequent_indent="  " if line.startswith("• ") else "") or [line]
     flagged = [s for s in answer.sentences if not s.supported]
     if answer.mode in ("openai", "ollama") and flagged:
         lines += ["", "Not supported by the cited passages:"]
         lines += [f"  ⚠️ {s.support:.2f}  {s.text}" for s in flagged]
-    sources = answer.citations or answer.related
-    if sources:
-        lines += ["", "Sources:" if answer.citations else "Possibly relevant (not cited):"]
+    groups = [("Sources:", answer.sources), ("Further reading (not quoted):", answer.further)]
+    groups.append(("Possibly relevant (not cited):", answer.related))
+    for heading, sources in groups:
+        if not sources:
+            continue
+        lines += ["", heading]
         for c in sources:
             meta = ", ".join(str(x) for x in (c.publisher, c.year) if x)
             lines.append(f"[{c.n}] {c.title} ({meta}), p. {c.page} — {c.source}")

@@ -164,7 +164,7 @@ class FeedbackStore:
             gold = [
                 {"source": c["source"], "pages": [c["page"]], "evidence": c["quote"]}
                 for c in answer["citations"]
-                if c["n"] not in entry["flagged"]
+                if c["n"] not in entry["flagged"] and c.get("quoted", True)
             ]
             up = entry["verdict"] == "up"
             # 👍 on a refusal: rightly unanswerable. 👍 on an answer: its unflagged citations are gold.

@@ -17,16 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from assistant.compose import usable
 from assistant.core import Assistant
-from assistant.retrieval import ScoredSentence
+from assistant.reader import quotable
 from beleidsbron.domain import DocumentInfo, Filters
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses
 from webapp.ingest_messages import STATUS_NL, dutch_reason
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
-_BULLET = re.compile(r"^[–•▪\-*]\s+")
 
 
 @dataclass(frozen=True)
@@ -96,9 +94,10 @@ def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyP
     for chunk_id, spans in stored.items():
         chunk = chunks[chunk_id]
         for start, end, vector in spans:
-            sentence = ScoredSentence(start, end, chunk.text[start:end], 0.0, 0.0, 0.0)
-            if usable(sentence, chunk) and len(sentence.text) < 350:
-                candidates.append((float(vector @ centre), sentence.text, chunk.page_at(start), chunk_id))
+            text = chunk.text[start:end]
+            kind = "item" if text.startswith("• ") else "row" if " | " in text else "sentence"
+            if kind != "row" and quotable(text, kind, chunk.heading) and len(text) < 350:
+                candidates.append((float(vector @ centre), text, chunk.page_at(start), chunk_id))
     candidates.sort(reverse=True)
     points: list[KeyPoint] = []
     seen: set[str] = set()
@@ -110,7 +109,7 @@ def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyP
             continue
         seen.add(key)
         sections[section] = sections.get(section, 0) + 1
-        points.append(KeyPoint(_BULLET.sub("", text), page))
+        points.append(KeyPoint(text.removeprefix("• "), page))
         if len(points) >= n:
             break
     return sorted(points, key=lambda p: p.page)

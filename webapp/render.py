@@ -54,11 +54,19 @@ def answer_markdown(answer: Answer) -> str:
     for sentence in answer.sentences:
         markers = "".join(f"[\\[{n}\\]]({viewer_url(by_n[n])})" for n in sentence.citations if n in by_n)
         flag = support_mark(sentence) if generated else "" if sentence.supported else " ⚠️"
-        text += f"{md_escape(sentence.text)} {markers}{flag} "
+        if sentence.text.startswith("• "):  # a list item: its own line of a Markdown list
+            text = text.rstrip() + f"\n- {md_escape(sentence.text[2:])} {markers}{flag}\n"
+        else:
+            text += f"{md_escape(sentence.text)} {markers}{flag} "
     parts.append(text.strip())
     parts.append(
-        "**Bronnen**\n" + "\n".join(f"{c.n}. [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.citations)
+        "**Bronnen**\n" + "\n".join(f"{c.n}. [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.sources)
     )
+    if answer.further:
+        parts.append(
+            "**Verder in de documenten** (niet geciteerd)\n"
+            + "\n".join(f"- [{md_escape(cite_label(c))}]({viewer_url(c)})" for c in answer.further)
+        )
     return "\n\n".join(parts)
 
 
@@ -82,7 +90,12 @@ def sources_html(answer: Answer | None) -> str:
             return head
         items = "".join(_card(c, related=True) for c in answer.related)
         return f"{head}<h4>Mogelijk relevant (niet als bron gebruikt)</h4>{items}"
-    return "".join(_card(c) for c in answer.citations)
+    cards = "".join(_card(c) for c in answer.sources)
+    if answer.further:
+        cards += "<h4>Verder in de documenten (niet geciteerd)</h4>" + "".join(
+            _card(c, related=True) for c in answer.further
+        )
+    return cards
 
 
 def _card(c: Citation, related: bool = False) -> str:
@@ -117,12 +130,18 @@ def conversation_markdown(turns: list[tuple[str, Answer]]) -> str:
         lines += [f"## Vraag {i}: {question}", "", answer.text, ""]
         if answer.notice:
             lines += [f"_{answer.notice}_", ""]
-        sources = answer.citations or answer.related
-        if sources:
-            lines.append("### Bronnen" if answer.citations else "### Mogelijk relevant (geen bronvermelding)")
-            lines.append("")
+        groups = [
+            ("### Bronnen", answer.sources),
+            ("### Verder in de documenten (niet geciteerd)", answer.further),
+            ("### Mogelijk relevant (geen bronvermelding)", answer.related),
+        ]
+        for heading, sources in groups:
+            if not sources:
+                continue
+            lines += [heading, ""]
             for c in sources:
-                lines.append(f"[{c.n}] {cite_label(c)} — {c.source} (anker {c.anchor})")
+                label = f"[{c.n}] " if c.quoted and heading == "### Bronnen" else ""
+                lines.append(f"{label}{cite_label(c)} — {c.source} (anker {c.anchor})")
                 lines.append("")
                 lines.append("> " + _passage_markdown(c))
                 lines.append("")

@@ -67,7 +67,7 @@ class Turn:
 def _citation_choices(turns: list[Turn]) -> list[str]:
     if not turns or turns[-1].answer.refused:
         return []
-    return [f"[{c.n}] {c.title}, p. {c.page}" for c in turns[-1].answer.citations]
+    return [f"[{c.n}] {c.title}, p. {c.page}" for c in turns[-1].answer.sources]
 
 
 def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
