@@ -92,8 +92,15 @@ def find_running_lines(pages: list[list[str]], edge: int = 3) -> set[str]:
     counts: Counter[str] = Counter()
     for lines in with_text:
         counts.update({_line_key(line) for line in lines[:edge] + lines[-edge:]})
+    # twice is enough for a running title (several words, no sentence); anything else needs three times
     threshold = max(2, int(0.4 * len(with_text)))
-    return {key for key, n in counts.items() if n >= threshold and len(key) < 120}
+
+    def title_like(key: str) -> bool:
+        return len(key.split()) >= 3 and not key.endswith((".", "?", "!", ":", ";", ","))
+
+    return {
+        key for key, n in counts.items() if len(key) < 120 and n >= (threshold if title_like(key) else max(3, threshold))
+    }
 
 
 def strip_running_lines(lines: list[str], running: set[str], edge: int = 3) -> list[str]:

@@ -34,14 +34,17 @@ def test_answer_is_cited_sentence_by_sentence(assistant: Assistant) -> None:
     answer = assistant.ask("Wat is de Leefbaarometer?")
     assert not answer.refused
     assert 1 <= len(answer.sentences) <= 6
-    numbers = {c.n for c in answer.citations}
+    numbers = {c.n for c in answer.sources}
     for sentence in answer.sentences:
         assert sentence.citations and set(sentence.citations) <= numbers
-    # every sentence of the text ends with a marker that points to a citation
+    # every sentence of the text ends with a marker that points to a quoted citation
     parts = [p for p in re.split(r"(?<=\])\s+", answer.text) if p]
     assert len(parts) == len(answer.sentences)
     assert all(_MARKER.search(p) for p in parts)
     assert {int(n) for n in _MARKER.findall(answer.text)} == numbers
+    # then passages for further reading, numbered on, never referenced in the text
+    assert [c.n for c in answer.citations] == list(range(1, len(answer.citations) + 1))
+    assert all(c.n > max(numbers) for c in answer.further) and len(answer.citations) <= 5
     assert any("Leefbaarometer" in c.quote for c in answer.citations)
     assert answer.citations[0].source == "01-leefbaarheid-kwetsbare-wijken.pdf"
 
