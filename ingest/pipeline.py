@@ -185,7 +185,7 @@ def prepare_document(
         raise BadPdfError("the file changed while it was being ingested; run ingest again")
     content = read_pdf(data, max_chars)
     pages = clean_pages(content.pages)
-    meta = resolve(path, content)
+    meta = resolve(path, content, data)
     doc = DocumentInfo(
         source=path.name,
         path=str(path.absolute()),
@@ -196,6 +196,7 @@ def prepare_document(
         pages=len(pages),
         url=meta.url,
         needs_ocr_pages=tuple(content.image_only_pages),
+        doc_type=meta.doc_type,
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:

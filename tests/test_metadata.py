@@ -1,0 +1,182 @@
+"""Document metadata read from real PDFs built here: titles, publishers, years and types as a
+librarian would record them, never a staff member's name, software, a file name or a future year."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from beleidsbron.domain import DOC_TYPES
+from ingest.metadata import describe, plausible_title, resolve
+from ingest.organisations import organisation_name
+from ingest.pdf_reader import read_pdf
+from ingest.styled_lines import read_lines
+from tests import publication_pdfs as pubs
+from tests.pdf_factory import _pdf_file, _stream
+
+TODAY = date(2026, 12, 1)
+
+
+def _describe(path: Path):
+    data = path.read_bytes()
+    return describe(read_pdf(data), data, today=TODAY)
+
+
+@pytest.mark.parametrize(
+    ("build", "title", "publisher", "year", "doc_type"),
+    pubs.EXPECTED,
+    ids=[row[0].__name__ for row in pubs.EXPECTED],
+)
+def test_metadata_as_a_librarian_records_it(
+    tmp_path: Path,
+    build: Callable[[Path], Path],
+    title: str,
+    publisher: str,
+    year: int | None,
+    doc_type: str,
+) -> None:
+    meta = _describe(build(tmp_path / "doc.pdf"))
+    assert (meta.title, meta.publisher, meta.year, meta.doc_type) == (title, publisher, year, doc_type)
+    assert doc_type == "" or doc_type in DOC_TYPES
+
+
+def test_cover_gives_title_publisher_and_year_and_never_the_person_in_the_author_field(tmp_path: Path) -> None:
+    meta = _describe(pubs.cover_report(tmp_path / "rapport.pdf"))
+    assert meta.title == "Samen sterker in de wijk"
+    assert meta.publisher == "Gemeente Zuiderveen"
+    assert meta.year == 2024
+    assert "Boer" not in meta.publisher
+
+
+def test_letter_takes_date_and_ministry_not_the_future_years_in_its_body(tmp_path: Path) -> None:
+    meta = _describe(pubs.ministry_letter(tmp_path / "kamerbrief.pdf"))
+    assert meta.doc_type == "brief"
+    assert meta.year == 2024  # the body names 2027, 2028, 2030 and 2040
+    assert meta.publisher == "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties"
+    assert meta.title == "Voortgang van de aanpak leefbaarheid en veiligheid"  # not the Title field "Kamerbrief"
+
+
+def test_budget_year_is_the_budget_year(tmp_path: Path) -> None:
+    meta = _describe(pubs.municipal_budget(tmp_path / "begroting.pdf"))
+    assert (meta.doc_type, meta.year) == ("begroting", 2026)  # adopted in 2025, tables up to 2028
+    assert "beleidsbibliotheek" not in meta.title and meta.publisher != "K. Smit"
+
+
+def test_unknown_fields_stay_empty(tmp_path: Path) -> None:
+    meta = _describe(pubs.ocr_dashboard(tmp_path / "scan.pdf"))
+    assert meta.publisher == ""  # the Author field holds OCR debris
+    assert meta.year is None  # created "2000" by the scanner's clock, while the page names 2023
+    assert meta.doc_type == ""
+
+
+@pytest.mark.parametrize(
+    "junk",
+    ["Begroting_2026_def.xlsx", "1175027", "Leeswijzer", "Inhoud", "beleidsbibliotheek  Wassenaar begroting 2026",
+     "Microsoft Word - notitie.docx", "Document1", "C:\\Users\\pjansen\\rapport", "12 maart 2024"],
+)  # fmt: skip
+def test_junk_title_fields_are_ignored(tmp_path: Path, junk: str) -> None:
+    assert not plausible_title(junk)
+    page = [pubs.Text(70, 200, "Wonen in de wijk van morgen", 24), *pubs.body(300, pubs.LOREM)]
+    meta = _describe(pubs.layout_pdf(tmp_path / "doc.pdf", [page], title=junk))
+    assert meta.title == "Wonen in de wijk van morgen"
+
+
+def test_plausible_title_field_is_used_when_the_cover_confirms_it(tmp_path: Path) -> None:
+    page = [pubs.Text(70, 200, "Wonen in de wijk", 24), pubs.Text(70, 230, "van morgen", 14)]
+    meta = _describe(pubs.layout_pdf(tmp_path / "doc.pdf", [page], title="Wonen in de wijk van morgen"))
+    assert meta.title == "Wonen in de wijk van morgen"
+
+
+@pytest.mark.parametrize(
+    ("author", "expected"),
+    [
+        ("Jan de Vries", ""),
+        ("Vries, J. de", ""),
+        ("iBabs", ""),
+        ("Microsoft Word", ""),
+        ("105 © 54 Bl 2antal", ""),
+        ("pjansen", ""),
+        ("VNG", "VNG"),
+        ("Gemeente Oostermeer", "Gemeente Oostermeer"),
+        ("Kenniscentrum Wijk & Stad", "Kenniscentrum Wijk & Stad"),
+        ("Sociaal en Cultureel Planbureau", "Sociaal en Cultureel Planbureau"),
+        ("G40 Stedennetwerk", "G40 Stedennetwerk"),
+        ("Platform31", "Platform31"),
+    ],
+)
+def test_author_field_counts_only_when_it_names_an_organisation(tmp_path: Path, author: str, expected: str) -> None:
+    assert organisation_name(author) == expected
+    page = [pubs.Text(70, 200, "Wonen in de wijk van morgen", 24), *pubs.body(300, pubs.LOREM)]
+    meta = _describe(pubs.layout_pdf(tmp_path / "doc.pdf", [page], author=author))
+    assert meta.publisher == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("Gemeente Alphen aan den Rijn", "Gemeente Alphen aan den Rijn"),
+        ("gemeente 's-Hertogenbosch | Programmabegroting 2026", "Gemeente 's-Hertogenbosch"),
+        ("Provinciale Staten van Noord-Brabant", "Provincie Noord-Brabant"),
+        ("Ministerie van Volksgezondheid, Welzijn en Sport", "Ministerie van Volksgezondheid, Welzijn en Sport"),
+        ("Tweede Kamer der Staten-Generaal 2", "Tweede Kamer der Staten-Generaal"),
+        ("Hoogheemraadschap van Delfland", "Hoogheemraadschap van Delfland"),
+        ("Verwey-Jonker Instituut", "Verwey-Jonker Instituut"),
+        ("Netwerken in de wijk", ""),
+        ("Doelgroep Jongeren", ""),
+    ],
+)
+def test_organisation_shapes(line: str, expected: str) -> None:
+    assert organisation_name(line) == expected
+
+
+def _tj_spaced_pdf(path: Path, text: str, tracking: int) -> Path:
+    """A heading set letter by letter with a displacement after every glyph (as layout programs do),
+    written by hand: the parser's own spacing then puts a space between every letter."""
+    glyphs = b" ".join(b"(%s) %d" % (ch.encode("latin-1"), -tracking) for ch in text)
+    ops = b"BT /F1 24 Tf 50 700 Td [" + glyphs + b"] TJ ET\nBT /F1 10 Tf 50 600 Td (Gemeente Oostermeer) Tj ET"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> "
+        b"/Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        _stream(ops),
+    ]
+    path.write_bytes(_pdf_file(objects))
+    return path
+
+
+@pytest.mark.parametrize("tracking", [0, 60, 250])
+def test_letter_spaced_title_comes_out_as_words(tmp_path: Path, tracking: int) -> None:
+    path = _tj_spaced_pdf(tmp_path / "spaced.pdf", "Impact van de COVID-19-pandemie op vertrouwen", tracking)
+    lines = read_lines(path.read_bytes())
+    assert lines[0].text == "Impact van de COVID-19-pandemie op vertrouwen"
+    assert lines[0].size == 24
+    assert _describe(path).title == "Impact van de COVID-19-pandemie op vertrouwen"
+
+
+def test_catalogue_overrides_every_field(tmp_path: Path) -> None:
+    pdf = pubs.ministry_letter(tmp_path / "brief.pdf")
+    with (tmp_path / "catalogue.csv").open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["file", "title", "publisher", "year", "url", "type"])
+        writer.writerow(["brief.pdf", "Eigen titel", "Eigen uitgever", "2019", "https://example.org/b", "nota"])
+    data = pdf.read_bytes()
+    meta = resolve(pdf, read_pdf(data), data)
+    assert (meta.title, meta.publisher, meta.year, meta.url, meta.doc_type) == (
+        "Eigen titel",
+        "Eigen uitgever",
+        2019,
+        "https://example.org/b",
+        "nota",
+    )
+
+
+def test_unreadable_for_pdfium_falls_back_to_page_text(tmp_path: Path) -> None:
+    pdf = pubs.cover_report(tmp_path / "rapport.pdf")
+    meta = describe(read_pdf(pdf.read_bytes()), None, today=TODAY)  # no bytes: the parsed page texts only
+    assert meta.publisher == "Gemeente Zuiderveen" and meta.year == 2024
