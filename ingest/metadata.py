@@ -31,7 +31,7 @@ from beleidsbron.domain import DOC_TYPES
 from ingest.cleaning import normalize
 from ingest.organisations import minister_organisation, named_organisations, organisation_name
 from ingest.pdf_reader import PdfContent
-from ingest.styled_lines import Line, read_lines
+from ingest.styled_lines import Line, read_excerpt
 
 CATALOGUE_NAME = "catalogue.csv"
 
@@ -116,12 +116,12 @@ _BARE_TYPE = re.compile(
 )
 _JUNK_TITLE = re.compile(
     r"^(?:untitled|naamloos|document\s*\d*|presentatie\s*\d*|sjabloon|template|normal|microsoft\b|"
-    r"powerpoint|word\b|þÿ|ÿþ|titel|title)",
+    r"powerpoint|word\b|þÿ|ÿþ|titel|title)|^[^\W_]*\d{3,}[^\W_]*$",
     re.I,
 )
 _FILE_LIKE = re.compile(
     r"\.(?:pdf|docx?|docm|dotx?|xlsx?|xlsm|csv|pptx?|odt|ods|odp|rtf|txt|indd|msg|eml|html?|jpe?g|png|tiff?)\b"
-    r"|_|\\|^/|\w/\w+/|~\$",
+    r"|[^\W_]_[^\W_]|\\|^/|\w/\w+/|~\$",
     re.I,
 )
 _ADDRESSEE = re.compile(r"^(?:aan\b|de\s+voorzitter\s+van|voorzitter\s+van|t\.a\.v\.|ter\s+attentie)", re.I)
@@ -268,6 +268,10 @@ def _continued(lines: list[Line], start: Line, value: str) -> str:
             continue
         if _LETTER_LABELS.match(line.text) or re.match(r"^(geachte|beste)\b", line.text, re.I):
             break
+        if any(
+            abs(o.top - line.top) < 0.5 * start.size and o.right <= line.left for o in lines if o.page == start.page
+        ):
+            break  # the next labelled row ("Datum" beside its value)
         out = _join_lines(out, line.text)
         bottom = line.bottom
         if len(out) > 250:
@@ -363,8 +367,9 @@ def _body_size(doc: _Doc) -> float:
     return max(chars, key=lambda size: chars[size]) if chars else 0.0
 
 
-def _display_title(doc: _Doc) -> str:
-    """The block set in the largest type on the first page (the second when the first has none)."""
+def _display_title(doc: _Doc) -> tuple[str, bool]:
+    """The block set in the largest type on the first page (the second when the first has none), and
+    whether that type is larger than the body text (a first line in body type is a weak title)."""
     running = _running_keys(doc)
     for number in (1, 2):
         lines = [line for line in doc.page(number) if line.size and _title_line(line, running)]
@@ -376,10 +381,11 @@ def _display_title(doc: _Doc) -> str:
         for size in sorted({line.size for line in lines}, reverse=True):
             if size < body * 1.15 and len(doc.page(number)) > 12:
                 break  # no display type on this page: a letter or a page of running text
-            block = _block(lines, size, single=size < body * 1.15)
+            display = size >= body * 1.15
+            block = _block(lines, size, single=not display)
             if plausible_title(block):
-                return block[:250]
-    return ""
+                return block[:250], display
+    return "", False
 
 
 def _block(lines: list[Line], size: float, single: bool = False) -> str:
@@ -413,10 +419,10 @@ def find_title(doc: _Doc) -> str:
             return candidate
     if info_ok and _info_title_confirmed(doc, info):
         return info
-    display = _display_title(doc)
-    if display:
+    display, in_display_type = _display_title(doc)
+    if display and in_display_type:
         return display
-    return info if info_ok else _header_title(doc)
+    return (info if info_ok else "") or _header_title(doc) or display
 
 
 def _header_title(doc: _Doc) -> str:
@@ -491,6 +497,18 @@ def _with_continuation(lines: list[Line]) -> list[tuple[Line, str]]:
     return out
 
 
+def _in_paragraph(lines: list[Line], line: Line) -> bool:
+    """Is the line part of running text: long, with a long line of the same type just above or below?"""
+    if len(line.text) < 55:
+        return False
+    for other in lines:
+        if other is line or other.page != line.page or len(other.text) < 55 or other.size != line.size:
+            continue
+        if not line.size or abs(other.top - line.top) <= 2.0 * line.size:
+            return True
+    return False
+
+
 def _edge(line: Line) -> bool:
     """Is the line in the top or bottom band of its page (running header or footer)?"""
     return bool(line.size) and (line.top < 0.08 * line.page_height or line.bottom > 0.92 * line.page_height)
@@ -514,19 +532,18 @@ def find_publisher(doc: _Doc, doc_type: str = "") -> str:
                 votes.add(name, 3)
         if _ADDRESSEE.match(text):
             continue
-        short = len(text.split()) <= 12
-        if _SUPPORTING.match(text):
-            weight = 1.0
-        elif line.page == 1 and short:
-            weight = 4.0
-        elif line.page > 1 and _edge(line):
-            weight = 2.0
-        elif short or (line.page == 1 and i < 8):
-            weight = 1.0
-        else:
+        if _in_paragraph(doc.lines, line) or (len(text.split()) > 12 and not (line.page == 1 and i < 8)):
             for name in named_organisations(text):
                 votes.add(name, 0.25)  # a mention in running text: only many of them count
             continue
+        if _SUPPORTING.match(text):
+            weight = 1.0
+        elif line.page == 1 and len(text.split()) <= 12:
+            weight = 4.0  # cover or letterhead
+        elif line.page > 1 and _edge(line):
+            weight = 2.0  # running header or footer
+        else:
+            weight = 1.0
         found = named_organisations(text) or [n for n in map(organisation_name, _parts(text)) if n]
         for name in dict.fromkeys(found):
             votes.add(name, weight)
@@ -662,15 +679,26 @@ def find_type(doc: _Doc, title: str) -> str:
 # --- all fields -----------------------------------------------------------------------------------
 
 
+def _creation_year(raw: str, parsed: int | None) -> int | None:
+    """The year of the PDF's CreationDate; None for a producer's default (1 January, 00:00:00)."""
+    match = re.match(r"^(?:D:)?(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?", raw.strip())
+    if not match:
+        return parsed
+    month, day, *clock = (match.group(i) for i in range(2, 7))
+    if month in (None, "01") and day in (None, "01") and not any(int(c or 0) for c in clock):
+        return None
+    return int(match.group(1))
+
+
 def describe(content: PdfContent, data: bytes | None, today: date | None = None) -> CatalogueEntry:
     """Title, publisher, year and type as the document itself shows them (no catalogue)."""
-    lines = read_lines(data) if data else []
+    excerpt = read_excerpt(data) if data else None
     doc = _Doc(
-        lines=lines or _fallback_lines(content),
+        lines=(excerpt.lines if excerpt else []) or _fallback_lines(content),
         pages=len(content.pages),
         info_title=content.info_title,
         info_author=content.info_author,
-        info_year=content.info_year,
+        info_year=_creation_year(excerpt.created, content.info_year) if excerpt else content.info_year,
         today=today or date.today(),
     )
     title = one_line(find_title(doc))

@@ -48,7 +48,7 @@ _SOFTWARE = re.compile(
 )
 # Lower-case words inside a place name ("Alphen aan den Rijn", "Bergen op Zoom", "Land van Cuijk").
 _PLACE_CONNECTORS = ("aan", "bij", "de", "den", "der", "in", "op", "ter", "van", "a/d")
-_WORD = r"[A-ZÀ-Ý'’][\w'’.\-]*"
+_WORD = r"[A-ZÀ-Ý'’][\w'’\-]*"
 _PLACE_RE = re.compile(rf"(?:'s-|'t\s+)?{_WORD}(?:(?:\s+|-)(?:(?:{'|'.join(_PLACE_CONNECTORS)})\s+)*{_WORD})*")
 
 _MINISTRY = re.compile(

@@ -59,15 +59,23 @@ def _glyphs(textpage: pdfium.PdfTextPage) -> Iterator[_Glyph | None]:
     box = raw.FS_RECTF()
     unicode, generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
     loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
-    for i in range(n):
+    i = -1
+    while i + 1 < n:
+        i += 1
         code = unicode(textpage, i)
         if code == 10 or code == 13:
             yield None
             continue
         if code == 0xFFFE:  # pdfium's mark for a soft hyphen
             code = 0xAD
-        elif code < 32 or code > 0x10FFFF or (code == 32 and generated(textpage, i)):
-            continue  # a space the parser inferred: spaces are decided by distance here
+        elif 0xD800 <= code < 0xDC00 and i + 1 < n and 0xDC00 <= unicode(textpage, i + 1) < 0xE000:
+            code = 0x10000 + ((code - 0xD800) << 10) + (unicode(textpage, i + 1) - 0xDC00)  # 😀 as one glyph
+            loose_box(textpage, i, box)
+            yield _Glyph(chr(code), font_size(textpage, i), box.left, box.right, box.top, box.bottom)
+            i += 1
+            continue
+        elif code < 32 or 0xD800 <= code < 0xE000 or code > 0x10FFFF or (code == 32 and generated(textpage, i)):
+            continue  # a space the parser inferred (spaces are decided by distance here), or debris
         loose_box(textpage, i, box)
         yield _Glyph(chr(code), font_size(textpage, i), box.left, box.right, box.top, box.bottom)
 
@@ -166,16 +174,24 @@ def _plain_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
     ]
 
 
-def read_lines(data: bytes, styled: int = 2, last: int = 2) -> list[Line]:
+@dataclass(frozen=True)
+class Excerpt:
+    """What metadata needs from a PDF: lines of its first and last pages and its creation date."""
+
+    lines: list[Line]
+    created: str = ""  # the info dictionary's CreationDate as written ("D:20240405120000+02'00'")
+
+
+def read_excerpt(data: bytes, styled: int = 2, last: int = 2) -> Excerpt:
     """Lines of the first ``styled`` pages with type size and position, then those of the last ``last``
     pages without (colophon, signature), each page once, in page order.
 
-    Returns [] when pypdfium2 cannot read the file: metadata then comes from the other sources.
+    Returns no lines when pypdfium2 cannot read the file: metadata then comes from the other sources.
     """
     try:
         document = pdfium.PdfDocument(data)
     except Exception:
-        return []
+        return Excerpt([])
     try:
         n = len(document)
         lines: list[Line] = []
@@ -191,6 +207,10 @@ def read_lines(data: bytes, styled: int = 2, last: int = 2) -> list[Line]:
                 pass  # one unreadable page loses its lines, not the document's metadata
             finally:
                 page.close()
-        return lines
+        try:
+            created = document.get_metadata_value("CreationDate")
+        except Exception:
+            created = ""
+        return Excerpt(lines, created)
     finally:
         document.close()
