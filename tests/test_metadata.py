@@ -4,19 +4,29 @@ librarian would record them, never a staff member's name, software, a file name 
 from __future__ import annotations
 
 import csv
+import json
+import subprocess
+import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from beleidsbron.domain import DOC_TYPES
+from assistant.core import Assistant
+from assistant.retrieval import chroma_where
+from beleidsbron.domain import DOC_TYPES, Citation, DocumentInfo, Filters
+from beleidsbron.settings import Settings
 from ingest.metadata import describe, plausible_title, resolve
 from ingest.organisations import organisation_name
 from ingest.pdf_reader import read_pdf
-from ingest.styled_lines import read_lines
+from ingest.pipeline import Ingestor
+from ingest.store import Store
+from ingest.styled_lines import read_excerpt
 from tests import publication_pdfs as pubs
+from tests.conftest import make_settings
 from tests.pdf_factory import _pdf_file, _stream
+from webapp.render import cite_label
 
 TODAY = date(2026, 12, 1)
 
@@ -153,7 +163,7 @@ def _tj_spaced_pdf(path: Path, text: str, tracking: int) -> Path:
 @pytest.mark.parametrize("tracking", [0, 60, 250])
 def test_letter_spaced_title_comes_out_as_words(tmp_path: Path, tracking: int) -> None:
     path = _tj_spaced_pdf(tmp_path / "spaced.pdf", "Impact van de COVID-19-pandemie op vertrouwen", tracking)
-    lines = read_lines(path.read_bytes())
+    lines = read_excerpt(path.read_bytes()).lines
     assert lines[0].text == "Impact van de COVID-19-pandemie op vertrouwen"
     assert lines[0].size == 24
     assert _describe(path).title == "Impact van de COVID-19-pandemie op vertrouwen"
@@ -180,3 +190,59 @@ def test_unreadable_for_pdfium_falls_back_to_page_text(tmp_path: Path) -> None:
     pdf = pubs.cover_report(tmp_path / "rapport.pdf")
     meta = describe(read_pdf(pdf.read_bytes()), None, today=TODAY)  # no bytes: the parsed page texts only
     assert meta.publisher == "Gemeente Zuiderveen" and meta.year == 2024
+
+
+# --- stored, filtered and shown ------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def typed_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """A letter, a motie and a budget ingested with the real model into a real store."""
+    folder = tmp_path_factory.mktemp("typed")
+    for build in (pubs.ministry_letter, pubs.motion, pubs.municipal_budget):
+        build(folder / f"{build.__name__}.pdf")
+    settings = make_settings(folder / "store")
+    summary = Ingestor(settings).run([folder])
+    assert summary.failed == 0, summary.to_json()
+    return settings
+
+
+def test_type_is_stored_and_filters_retrieval(typed_store: Settings) -> None:
+    docs = {d.source: d for d in Store.open(typed_store).list_documents()}
+    assert {s: d.doc_type for s, d in docs.items()} == {
+        "ministry_letter.pdf": "brief",
+        "motion.pdf": "motie",
+        "municipal_budget.pdf": "begroting",
+    }
+    assert docs["municipal_budget.pdf"].publisher == "Gemeente Wassendorp"
+    assistant = Assistant(typed_store)
+    question = "Wat moet er gebeuren met de bouw van betaalbare woningen en de wijken?"
+    for doc_type in ("motie", "brief"):
+        candidates = assistant.retrieve(question, Filters(doc_types=(doc_type,)))
+        assert candidates and {c.chunk.doc.doc_type for c in candidates} == {doc_type}
+    assert chroma_where(Filters(doc_types=("motie", "brief"))) == {"doc_type": {"$in": ["motie", "brief"]}}
+
+
+def test_cli_type_filter(typed_store: Settings) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--json", "--type", "motie", "--store",
+         str(typed_store.store_path), "Wat verzoekt de Kamer de regering?"],
+        capture_output=True, text=True, timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.splitlines()[-1])
+    assert answer["citations"] and {c["source"] for c in answer["citations"]} == {"motion.pdf"}
+    wrong = subprocess.run(
+        [sys.executable, "-m", "assistant", "ask", "--type", "roman", "vraag"],
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert wrong.returncode == 2 and "invalid choice" in wrong.stderr
+
+
+def test_unknown_fields_are_shown_as_unknown() -> None:
+    doc = DocumentInfo(source="scan.pdf", path="", content_hash="a" * 64, title="", publisher="", year=None, pages=1)
+    citation = Citation(1, "scan.pdf", "", "", None, 1, "Tekst.", ((0, 6),), 0.5, "a", "c")
+    assert cite_label(citation) == "Titel onbekend (scan.pdf) (uitgever onbekend, jaar onbekend), p. 1"
+    assert doc.doc_type == "" and DocumentInfo.from_metadata(doc.to_metadata()) == doc
+    old_store_record = {k: v for k, v in doc.to_metadata().items() if k != "doc_type"}
+    assert DocumentInfo.from_metadata(old_store_record).doc_type == ""  # stores built before types existed

@@ -20,7 +20,7 @@ import numpy as np
 from assistant.compose import usable
 from assistant.core import Assistant
 from assistant.retrieval import ScoredSentence
-from beleidsbron.domain import DocumentInfo, Filters
+from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses
 from webapp.ingest_messages import STATUS_NL, dutch_reason
@@ -52,9 +52,10 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
             status = f"ingelezen; pagina's zonder tekstlaag (OCR nodig): {', '.join(map(str, doc.needs_ocr_pages))}"
         rows.append(
             [
-                doc.title,
-                doc.publisher,
-                doc.year or "",
+                doc.title or "onbekend",
+                doc.publisher or "onbekend",
+                doc.year or "onbekend",
+                DOC_TYPES.get(doc.doc_type, "onbekend"),
                 doc.pages,
                 doc.chunks,
                 doc.ingested_at[:16].replace("T", " "),
@@ -69,6 +70,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
         rows.append(
             [
                 "—",
+                "",
                 "",
                 "",
                 "",
