@@ -114,9 +114,18 @@ def _ministry_name(words: str) -> str:
     return " ".join(parts).replace(" ,", ",")
 
 
+_KEYWORDS = re.compile(
+    r"gemeente|provincie|ministerie|kamer|staten|burgemeester|raad|waterschap|hoogheemraadschap|"
+    r"veiligheidsregio|omgevingsdienst|ggd|rekenkamer|vereniging|overleg|unie\b|centraal|ombudsman",
+    re.I,
+)
+
+
 def named_organisations(line: str) -> list[str]:
     """Organisations a line names with an explicit pattern (Gemeente X, Ministerie van X, …)."""
     found: list[str] = []
+    if not _KEYWORDS.search(line):
+        return found
     for match in _CHAMBER.finditer(line):
         found.append(f"{match.group(1).capitalize()} Kamer der Staten-Generaal")
     for match in _MINISTRY.finditer(line):
