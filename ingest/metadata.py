@@ -3,9 +3,10 @@
 Part of ingest (PDF → *metadata* → store). Per field, the optional ``catalogue.csv`` next to the PDFs
 wins (see corpus/README.md); otherwise the document itself is read the way a librarian would:
 
-- **title**: a letter's subject ("Betreft …"), the heading of Kamervragen or a motie, else the block
-  set in the largest type on the first page, else the PDF's Title field when it is a plausible title
-  (never a file name, a spreadsheet name, a number or a section heading such as "Inhoud");
+- **title**: the heading of Kamervragen or a motie, a letter's subject ("Betreft …"), the PDF's Title
+  field when it is plausible and the first pages confirm it, else the block set in the largest type on
+  the first page, else a plausible Title field, a title in the running header, the first line (never a
+  file name, a spreadsheet name, a number or a section heading such as "Inhoud");
 - **publisher**: the organisation named on the cover, letterhead, colophon, running header or
   signature, or in the PDF's Author field when that names an organisation (never a person, software
   or OCR debris) — see :mod:`ingest.organisations`;
@@ -55,7 +56,7 @@ _DATE_LABEL = re.compile(
     re.I,
 )
 _DATED_PHRASE = re.compile(
-    r"\b(?:vastgesteld|voorgesteld|ingezonden|gehouden|besloten|ondertekend|aangenomen)\b[^.]{0,60}?"
+    r"\b(?:vastgesteld|voorgesteld|ingezonden|ontvangen|gehouden|besloten|ondertekend|aangenomen)\b[^.]{0,60}?"
     rf"(?:\d{{1,2}}\s+(?:{_MONTH})\.?\s+({_YEAR}))",
     re.I,
 )
@@ -260,11 +261,14 @@ def _continued(lines: list[Line], start: Line, value: str) -> str:
         return value
     out = value
     bottom = start.bottom
-    left = next((line.left for line in lines if line.text == value and line.page == start.page), start.left)
+    left = next((line.left for line in lines if line.text == value and line.page == start.page), None)
+    if left is None:  # the value shares the label's line: estimate where it starts
+        share = 1 - len(value) / max(len(start.text), 1)
+        left = start.left + share * (start.right - start.left)
     for line in lines:
         if line.page != start.page or line.top <= start.top + 0.5 * start.size:
             continue
-        if abs(line.left - left) > 3 or line.top - bottom > 1.6 * start.size:
+        if abs(line.left - left) > max(3.0, 0.8 * start.size) or line.top - bottom > 1.6 * start.size:
             continue
         if _LETTER_LABELS.match(line.text) or re.match(r"^(geachte|beste)\b", line.text, re.I):
             break
@@ -417,9 +421,10 @@ def find_title(doc: _Doc) -> str:
     for candidate in (_questions_title(doc), _motion_title(doc), _subject(doc)):
         if candidate:
             return candidate
-    if info_ok and _info_title_confirmed(doc, info):
-        return info
     display, in_display_type = _display_title(doc)
+    if info_ok and _info_title_confirmed(doc, info):
+        extended = in_display_type and info.lower() in display.lower() and len(display) > len(info)
+        return display if extended else info
     if display and in_display_type:
         return display
     return (info if info_ok else "") or _header_title(doc) or display
@@ -576,8 +581,10 @@ def find_year(doc: _Doc, title: str, doc_type: str) -> int | None:
         votes[year] += weight
 
     title_years = _years_in(title)
-    if title_years and (doc_type in ("begroting", "jaarverslag") or _PERIOD_TITLE.search(title)):
-        add(title_years[0], 12, strong=True)  # "Begroting 2026", "Jaarstukken 2024", "Vergaderjaar …"
+    if title_years and doc_type in ("begroting", "jaarverslag"):
+        add(title_years[0], 12, strong=True)  # "Begroting 2026", "Jaarstukken 2024": the year it is about
+    elif title_years and _PERIOD_TITLE.search(title):
+        add(title_years[0], 7, strong=True)  # "Uitvoeringsprogramma 2024-2027": less than a dated label
     elif len(set(title_years)) == 1:
         add(title_years[0], 3)
     for i, line in enumerate(doc.lines):
@@ -597,8 +604,10 @@ def find_year(doc: _Doc, title: str, doc_type: str) -> int | None:
             if date_match:
                 add(int(next(g for g in date_match.groups() if g)), 10, strong=True)
                 continue
-        for dated in _DATED_PHRASE.finditer(text):
-            add(int(dated.group(1)), 8, strong=True)
+        after = doc.lines[i + 1].text if i + 1 < len(doc.lines) and doc.lines[i + 1].page == line.page else ""
+        for dated in _DATED_PHRASE.finditer(f"{text} {after}"):  # "(ingezonden 12 maart" / "2024)."
+            if dated.start() < len(text):
+                add(int(dated.group(1)), 8, strong=True)
         month_year = next(filter(None, (_MONTH_YEAR.match(part) for part in _parts(text))), None)
         if month_year and (line.page <= 2 or len(text) <= 60):
             add(int(month_year.group(1)), 6)
@@ -608,7 +617,7 @@ def find_year(doc: _Doc, title: str, doc_type: str) -> int | None:
             for match in _FULL_DATE.finditer(text):
                 add(int(next(g for g in match.groups() if g)), weight)
             bare = re.fullmatch(rf"(?:.*?[,|–\-]\s*)?({_YEAR})\.?", text)
-            if bare:
+            if bare and not re.search(rf"{_YEAR}\s*[–\-/]\s*{_YEAR}", text):  # not "Vergaderjaar 2023–2024"
                 add(int(bare.group(1)), weight)
     if votes:
         return max(votes, key=lambda y: (votes[y], y))
@@ -634,7 +643,10 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
             r"^(?:antwoord\w*\s+op\s+)?(?:kamer)?vragen\b|\bkamervragen\b|aanhangsel\s+van\s+de\s+handelingen",
         ),
         ("besluitenlijst", r"\bbesluitenlijst"),
-        ("voorstel", r"\b(?:raads|staten|initiatief)voorstel\b|^voorstel\s+aan\s+(?:de\s+raad|provinciale\s+staten)"),
+        (
+            "voorstel",
+            r"\b(?:raads|staten|initiatief)voorstel\b|^voorstel\s+aan\s+(?:de\s+raad|provinciale\s+staten)|^voordracht\s+\d",
+        ),
         ("begroting", r"\b\w*begroting\b"),
         ("jaarverslag", r"\b(?:jaarstukken|jaarverslag|jaarrekening|jaarrapport\w*)\b"),
         ("fiche", r"\bbnc-fiche|^fiche\s+\d+\s*:"),
@@ -647,6 +659,10 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 ]
 
 
+# Types that say what form a document has, whatever it is about (the rest describe content).
+_FORM_TYPES = {"motie", "kamervragen", "besluitenlijst", "voorstel", "begroting", "jaarverslag", "fiche", "besluit"}
+
+
 def _letter(doc: _Doc) -> bool:
     first = [line.text for line in doc.page(1)]
     labels = sum(1 for text in first if _LETTER_LABELS.match(text))
@@ -657,20 +673,21 @@ def _letter(doc: _Doc) -> bool:
 
 
 def find_type(doc: _Doc, title: str) -> str:
-    for key, pattern in _TYPE_RULES:
-        if pattern.search(title):
-            return key
-    head = [line.text for line in doc.page(1)][:40]
-    for key, pattern in _TYPE_RULES[:8]:
-        if any(pattern.search(text) for text in head):
-            return key
+    """The document type: its form (motie, budget, proposal …) from the title or the first page, then
+    its letter form, then what the title, the display type or a colophon says it is."""
     body = _body_size(doc)
     display = [line.text for line in doc.page(1) if line.size and line.size > 1.15 * body]
-    for key, pattern in _TYPE_RULES:
-        if any(pattern.search(text) for text in display):
-            return key
+    head = [line.text for line in doc.page(1)[:40] if len(line.text.split()) <= 8]  # headings, not prose
+    for texts in ([title], display, head):
+        for key, pattern in _TYPE_RULES:
+            if key in _FORM_TYPES and any(pattern.search(text) for text in texts):
+                return key
     if _letter(doc):
-        return "brief"
+        return "brief"  # a letter about a report is a letter
+    for texts in ([title], display):
+        for key, pattern in _TYPE_RULES:
+            if any(pattern.search(text) for text in texts):
+                return key
     if any(re.match(r"^(?:\d+\.?\s*)?colofon\b|^isbn\b", line.text, re.I) for line in doc.lines):
         return "rapport"  # a publication with a colophon
     return ""

@@ -92,7 +92,15 @@ def _place(text: str) -> str:
         kept.append(word)
     while kept and kept[-1].lower() in _PLACE_CONNECTORS:
         kept.pop()
-    return " ".join(kept).rstrip(".,")
+    return _from_capitals(" ".join(kept).rstrip(".,"))
+
+
+def _from_capitals(name: str) -> str:
+    """ "NOORD-HOLLAND" → "Noord-Holland", "ALPHEN AAN DEN RIJN" → "Alphen aan den Rijn"; else unchanged."""
+    if not name.isupper():
+        return name
+    words = [w.lower() if i and w.lower() in _PLACE_CONNECTORS else w.title() for i, w in enumerate(name.split())]
+    return " ".join(words)
 
 
 def _title_words(name: str) -> str:

@@ -366,6 +366,96 @@ def guidance(path: Path) -> Path:
     )
 
 
+CITY = [
+    "De gemeente werkt met partners aan de wijkaanpak. Het budget voor 2025 en 2026 is toegekend en in 2030 "
+    "moeten de doelen zijn gehaald.",
+    "Bewoners worden betrokken via wijkraden en buurtbudgetten.",
+]
+
+
+def compact_letter(path: Path) -> Path:
+    """A letter with label and value in one string ("Betreft Voortgang …"), the subject wrapping under its
+    value, the ministry only in a two-line signature, and a plausible but shorter Title field."""
+    first = [
+        Text(70, 130, "> Retouradres Postbus 20011 2500 EA Den Haag", 6),
+        Text(70, 150, "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal", 9),
+        Text(70, 162, "Postbus 20018", 9),
+        Text(70, 230, "Datum 12 maart 2024", 8),
+        Text(70, 242, "Betreft Voortgang van de wijkaanpak in de", 8),
+        Text(104, 253, "veertig aandachtswijken", 8),
+        Text(420, 230, "Directoraat-generaal Wonen", 7),
+        Text(70, 300, "Geachte voorzitter,", 9),
+        *body(320, CITY * 3, size=9),
+    ]
+    second = [
+        *body(60, CITY, size=9),
+        Text(70, 250, "De staatssecretaris van Binnenlandse Zaken en", 9),
+        Text(70, 262, "Koninkrijksrelaties,", 9),
+        Text(70, 320, "A.B. van Dijk", 9),
+    ]
+    return layout_pdf(
+        path, [first, second], title="Kamerbrief over de voortgang van de wijkaanpak", author="Dijk, A.B. van",
+        created="D:20240312150000",
+    )  # fmt: skip
+
+
+def bnc_fiche(path: Path) -> Path:
+    """A BNC-fiche: numbered title line, labelled facts in two columns, no cover."""
+    page = [
+        Text(70, 70, "Fiche 3: Mededeling over betaalbare woningen in Europa", 12, bold=True),
+        Text(70, 100, "1. Algemene gegevens", 10, bold=True),
+        Text(70, 135, "b) Datum ontvangst Commissiedocument", 9),
+        Text(260, 135, "14 februari 2024", 9),
+        Text(70, 150, "h) Eerstverantwoordelijk ministerie", 9),
+        Text(260, 150, "Ministerie van Volkshuisvesting en Ruimtelijke Ordening", 9),
+        *body(190, CITY * 2, size=9),
+    ]
+    return layout_pdf(path, [page, body(60, CITY * 4, size=9)], author="BNC secretariaat", created="D:20240301100000")
+
+
+def provincial_capitals(path: Path) -> Path:
+    """A provincial voordracht whose sender is set in capitals and dated "Haarlem, 12 maart 2024"."""
+    page = [
+        Text(70, 60, "PROVINCIALE STATEN VAN NOORD-HOLLAND", 11, bold=True),
+        Text(70, 100, "Voordracht 45", 16, bold=True),
+        Text(70, 130, "Onderwerp", 9, bold=True),
+        Text(160, 130, "Regionale Energiestrategie 2.0", 9),
+        Text(70, 160, "Haarlem, 12 maart 2024", 9),
+        *body(200, CITY * 2, size=9),
+    ]
+    return layout_pdf(path, [page, body(60, CITY * 3)], author="nh\\jansenp", created="D:20240312100000")
+
+
+def council_proposal(path: Path) -> Path:
+    """A raadsvoorstel whose subject names a policy plan: the form decides the type."""
+    page = [
+        Text(70, 50, "Gemeente Heuvelrug", 12, bold=True),
+        Text(70, 100, "Raadsvoorstel", 18, bold=True),
+        Text(70, 130, "Onderwerp:", 9),
+        Text(200, 130, "Woonvisie 2024-2030", 9),
+        Text(70, 143, "Portefeuillehouder:", 9),
+        Text(200, 143, "wethouder J. Bos", 9),
+        Text(70, 156, "Datum collegebesluit:", 9),
+        Text(200, 156, "5 maart 2024", 9),
+        *body(190, CITY * 2, size=9),
+    ]
+    return layout_pdf(path, [page, body(60, CITY * 3)], author="J. Bos", created="D:20240305100000")
+
+
+def network_proposition(path: Path) -> Path:
+    """A city network's proposition: the network named small in a corner and in the © line."""
+    cover = [
+        Text(420, 50, "G40 Stedennetwerk", 10, bold=True),
+        Text(70, 250, "Sterke steden, sterk land", 30, bold=True),
+        Text(70, 290, "Propositie aan het kabinet", 16),
+        Text(70, 700, "September 2023", 11),
+    ]
+    last = [Text(70, 700, "© G40 Stedennetwerk, 2023", 8)]
+    return layout_pdf(
+        path, [cover, body(60, CITY * 4), body(60, CITY * 4), last], author="Ellen Smit", created="D:20230915100000"
+    )
+
+
 # (builder, title, publisher, year, type): what a librarian would record for each document.
 EXPECTED = [
     (cover_report, "Samen sterker in de wijk", "Gemeente Zuiderveen", 2024, "rapport"),
@@ -389,4 +479,11 @@ EXPECTED = [
     (woo_decision, "Besluit op uw Woo-verzoek over de wijkaanpak", "Gemeente Oostermeer", 2024, "besluit"),
     (guidance, "Handreiking generatieve AI voor overheden", "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties",
      2025, "handreiking"),
+    (compact_letter, "Voortgang van de wijkaanpak in de veertig aandachtswijken",
+     "Ministerie van Binnenlandse Zaken en Koninkrijksrelaties", 2024, "brief"),
+    (bnc_fiche, "Fiche 3: Mededeling over betaalbare woningen in Europa",
+     "Ministerie van Volkshuisvesting en Ruimtelijke Ordening", 2024, "fiche"),
+    (provincial_capitals, "Regionale Energiestrategie 2.0", "Provincie Noord-Holland", 2024, "voorstel"),
+    (council_proposal, "Woonvisie 2024-2030", "Gemeente Heuvelrug", 2024, "voorstel"),
+    (network_proposition, "Sterke steden, sterk land", "G40 Stedennetwerk", 2023, ""),
 ]  # fmt: skip
