@@ -194,6 +194,8 @@ def plausible_title(text: str) -> bool:
     words = re.findall(r"[^\W\d_]{2,}", text)
     if letters < 4 or digits > letters or re.search(r"\d{6,}", text) or not words:
         return False
+    if len(re.findall(r"(?<![\w-])\d[\d.,]*(?![\w-])", text)) >= 3:  # a table row or a list of figures
+        return False
     if _FULL_DATE.fullmatch(text) or _MONTH_YEAR.match(text):
         return False
     return not (len(words) <= 2 and (_HEADINGS.match(text) or _BARE_TYPE.fullmatch(text)))
@@ -310,13 +312,16 @@ def _questions_title(doc: _Doc) -> str:
     lines = doc.first
     for i, line in enumerate(lines):
         if _QUESTIONS.match(line.text):
-            text = line.text
-            for nxt in lines[i + 1 : i + 6]:
-                if nxt.page != line.page or re.search(r"\(ingezonden|\)\.?$|\.$", text):
+            text, last = line.text, line
+            for nxt in lines[i + 1 : i + 6]:  # the heading's wrapped lines, set like it, right below it
+                if re.search(r"\(ingezonden|\)\.?$|\.$", text) or nxt.page != line.page or nxt.size != line.size:
                     break
-                text = _join_lines(text, nxt.text)
-            text = re.split(r"\s*\(ingezonden", text, flags=re.I)[0].strip(" .")
-            return text[:250]
+                if line.size and (abs(nxt.left - line.left) > line.size or nxt.top - last.bottom > line.size):
+                    break
+                if re.match(r"^(?:geachte|beste)\b", nxt.text, re.I):
+                    break
+                text, last = _join_lines(text, nxt.text), nxt
+            return re.split(r"\s*\(ingezonden", text, flags=re.I)[0].strip(" .")[:250]
     return ""
 
 
@@ -352,11 +357,17 @@ def _running_keys(doc: _Doc) -> set[str]:
     return {key for key, pages in seen.items() if len(pages) > 1}
 
 
+def _mostly_organisation(text: str) -> bool:
+    """Is the line an organisation's name (and little else), such as a sender or a logo text?"""
+    name = organisation_name(text) or next(iter(named_organisations(text)), "")
+    return bool(name) and len(name) >= 0.6 * len(text)
+
+
 def _title_line(line: Line, running: set[str]) -> bool:
     text = line.text
     if re.sub(r"\d+", "#", text.lower()) in running or _LETTER_LABELS.match(text) or _ADDRESSEE.match(text):
         return False
-    if organisation_name(text) or (_DATE_LABEL.match(text) and _FULL_DATE.search(text)):
+    if _mostly_organisation(text) or (_DATE_LABEL.match(text) and _FULL_DATE.search(text)):
         return False
     if re.match(r"^(?:vergaderjaar|nr\.|no\.|kamerstuk|www\.|https?:)", text, re.I):
         return False
@@ -371,35 +382,45 @@ def _body_size(doc: _Doc) -> float:
     return max(chars, key=lambda size: chars[size]) if chars else 0.0
 
 
-def _display_title(doc: _Doc) -> tuple[str, bool]:
-    """The block set in the largest type on the first page (the second when the first has none), and
-    whether that type is larger than the body text (a first line in body type is a weak title)."""
+_DISPLAY_POINTS = 18.0  # type this large is never running text, whatever else is on the first pages
+
+
+def _display_title(doc: _Doc) -> tuple[str, bool, int]:
+    """The block set in the largest type on the first page (the second when the first has none), whether
+    that type is display type (a first line in body type is a weak title), and its page."""
     running = _running_keys(doc)
+    body = _body_size(doc)
     for number in (1, 2):
-        lines = [line for line in doc.page(number) if line.size and _title_line(line, running)]
+        page = [line for line in doc.page(number) if line.size]
+        lines = [line for line in page if _title_line(line, running)]
         if number == 2:  # after an image-only cover: an inner title page, not a chapter heading
             lines = [line for line in lines if not _CHAPTER.match(line.text)]
         if not lines:
             continue
-        body = _body_size(doc)
+        sparse = len(page) <= 12  # a cover: what is larger than its smallest type is display type
+        smallest = min(line.size for line in page)
         for size in sorted({line.size for line in lines}, reverse=True):
-            if size < body * 1.15 and len(doc.page(number)) > 12:
+            display = size >= body * 1.15 or size >= _DISPLAY_POINTS or (sparse and size > smallest)
+            if not display and not sparse:
                 break  # no display type on this page: a letter or a page of running text
-            display = size >= body * 1.15
-            block = _block(lines, size, single=not display)
+            start = min((line for line in lines if line.size == size), key=lambda line: line.top)
+            block = _block(page, start, single=not display)
             if plausible_title(block):
-                return block[:250], display
-    return "", False
+                return block[:250], display, number
+    return "", False, 0
 
 
-def _block(lines: list[Line], size: float, single: bool = False) -> str:
-    """The top-most run of adjacent lines set in ``size`` (±7%), joined; only its first line when
+def _block(page: list[Line], start: Line, single: bool = False) -> str:
+    """``start`` and the lines right below it in the same type (±7%), joined; only ``start`` when
     ``single`` (text in body type, where the next line is not part of a title)."""
-    big = sorted((line for line in lines if abs(line.size - size) <= 0.07 * size), key=lambda line: line.top)
-    first = big[0]
-    text, bottom = first.text, first.bottom
-    for line in [] if single else big[1:]:
-        if line.top - bottom > 1.0 * size or line.left > first.right or line.right < first.left:
+    size = start.size
+    below = sorted(
+        (line for line in page if abs(line.size - size) <= 0.07 * size and line.top > start.top),
+        key=lambda line: line.top,
+    )
+    text, bottom = start.text, start.bottom
+    for line in [] if single else below:
+        if line.top - bottom > 1.0 * size or line.left > start.right or line.right < start.left:
             break
         text, bottom = _join_lines(text, line.text), line.bottom
     return text
@@ -418,15 +439,16 @@ def _info_title_confirmed(doc: _Doc, title: str) -> bool:
 def find_title(doc: _Doc) -> str:
     info = one_line(doc.info_title)
     info_ok = plausible_title(info)
-    for candidate in (_questions_title(doc), _motion_title(doc), _subject(doc)):
+    for candidate in (_subject(doc), _questions_title(doc), _motion_title(doc)):
         if candidate:
             return candidate
-    display, in_display_type = _display_title(doc)
+    display, in_display_type, page = _display_title(doc)
     if info_ok and _info_title_confirmed(doc, info):
         extended = in_display_type and info.lower() in display.lower() and len(display) > len(info)
         return display if extended else info
-    if display and in_display_type:
+    if display and in_display_type and page == 1:
         return display
+    # after an image-only cover, a title the running header repeats beats page 2's largest type
     return (info if info_ok else "") or _header_title(doc) or display
 
 
@@ -494,7 +516,7 @@ def _with_continuation(lines: list[Line]) -> list[tuple[Line, str]]:
             and line.size
             and nxt.page == line.page
             and re.search(r"\s(?:en|van|voor|der|de|den)$", text)
-            and 0 <= nxt.top - line.bottom <= line.size
+            and -0.5 * line.size <= nxt.top - line.bottom <= line.size
             and abs(nxt.left - line.left) <= 2
         ):
             text, skip = f"{text} {nxt.text}", i + 1
@@ -545,8 +567,8 @@ def find_publisher(doc: _Doc, doc_type: str = "") -> str:
             weight = 1.0
         elif line.page == 1 and len(text.split()) <= 12:
             weight = 4.0  # cover or letterhead
-        elif line.page > 1 and _edge(line):
-            weight = 2.0  # running header or footer
+        elif line.page > 1 and (_edge(line) or _mostly_organisation(text)):
+            weight = 2.0  # running header or footer, a sender line on a title or colophon page
         else:
             weight = 1.0
         found = named_organisations(text) or [n for n in map(organisation_name, _parts(text)) if n]

@@ -150,40 +150,6 @@ def _lines_of_page(page: pdfium.PdfPage, number: int) -> list[Line]:
     return lines
 
 
-def _run_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
-    """The page's lines from pdfium's own text runs, with their type size and position: a third of the
-    cost of :func:`_lines_of_page`, with pdfium's spacing (for pages whose display type matters less)."""
-    width, height = page.get_size()
-    textpage = page.get_textpage()
-    lines: list[Line] = []
-    try:
-        for i in range(min(textpage.count_rects(), MAX_CHARS_PER_PAGE // 10)):
-            left, bottom, right, top = textpage.get_rect(i)
-            text = " ".join(_SOFT_HYPHEN_INSIDE.sub("", textpage.get_text_bounded(left, bottom, right, top)).split())
-            if not text:
-                continue
-            half = max((top - bottom) / 2, 1.0)
-            index = textpage.get_index(left + 1, (bottom + top) / 2, half, half)
-            size = round(raw.FPDFText_GetFontSize(textpage.raw, index), 1) if index is not None and index >= 0 else 0.0
-            last = lines[-1] if lines else None
-            scale = max(size, 1.0)
-            if last and abs(last.bottom - (height - bottom)) < 0.3 * scale and 0 <= left - last.right < 2.5 * scale:
-                lines[-1] = Line(
-                    number, f"{last.text} {text}", max(last.size, size), min(last.top, round(height - top, 1)),
-                    max(last.bottom, round(height - bottom, 1)), last.left, round(right, 1), width, height,
-                )  # fmt: skip
-            else:
-                lines.append(
-                    Line(
-                        number, text, size, round(height - top, 1), round(height - bottom, 1), round(left, 1),
-                        round(right, 1), width, height,
-                    )
-                )  # fmt: skip
-    finally:
-        textpage.close()
-    return lines
-
-
 def _plain_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
     """The page's lines as the parser reads them, without type size (``size`` 0)."""
     width, height = page.get_size()
@@ -218,9 +184,8 @@ class Excerpt:
 
 
 def read_excerpt(data: bytes, first: int = 2, last: int = 2) -> Excerpt:
-    """Lines of the first ``first`` pages with type size and position (page 1 glyph by glyph, the
-    others from pdfium's text runs), then those of the last ``last`` pages without (colophon,
-    signature), each page once, in page order.
+    """Lines of the first ``first`` pages with type size and position, then those of the last ``last``
+    pages without (colophon, signature), each page once, in page order.
 
     Returns no lines when pypdfium2 cannot read the file: metadata then comes from the other sources.
     """
@@ -237,7 +202,7 @@ def read_excerpt(data: bytes, first: int = 2, last: int = 2) -> Excerpt:
             except Exception:
                 continue
             try:
-                read = _lines_of_page if index == 0 else _run_lines if index < first else _plain_lines
+                read = _lines_of_page if index < first else _plain_lines
                 lines.extend(read(page, index + 1))
             except Exception:
                 pass  # one unreadable page loses its lines, not the document's metadata

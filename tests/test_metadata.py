@@ -246,3 +246,84 @@ def test_unknown_fields_are_shown_as_unknown() -> None:
     assert doc.doc_type == "" and DocumentInfo.from_metadata(doc.to_metadata()) == doc
     old_store_record = {k: v for k, v in doc.to_metadata().items() if k != "doc_type"}
     assert DocumentInfo.from_metadata(old_store_record).doc_type == ""  # stores built before types existed
+
+
+# --- PDFs from another producer: Chromium's print engine (Skia), as many real publications are -----
+
+_CSS = """
+@page { size: A4; margin: 18mm 20mm 20mm 20mm }
+body { font-family: 'DejaVu Serif', serif; font-size: 10pt; line-height: 1.4 }
+.cover { height: 240mm; page-break-after: always; position: relative }
+.big { font-family: 'DejaVu Sans', sans-serif; font-size: 30pt; font-weight: bold; margin-top: 60mm }
+.org { position: absolute; bottom: 30mm; font-size: 12pt; font-weight: bold }
+.two { column-count: 2; column-gap: 8mm; text-align: justify }
+"""
+_PROSE = (
+    "<p>De aanpak van kwetsbare wijken vraagt om een lange adem. Gemeenten, corporaties en partners werken "
+    "samen aan leefbaarheid en veiligheid. In 2030 moeten de doelen zijn gehaald, met tussenstappen in 2026 "
+    "en 2027. Volgens het onderzoek uit 2019 nam het vertrouwen toe.</p>"
+) * 4
+BROWSER_DOCUMENTS = {
+    "rapport": (
+        f"""<title>rapport_def_v2.docx</title><div class="cover">
+        <div class="big" style="letter-spacing: 0.3em">Vertrouwen in de buurt</div>
+        <div style="font-size: 15pt">Een peiling onder bewoners van veertig wijken</div>
+        <div class="org">Sociaal en Cultureel Planbureau<br><span style="font-weight: normal">Den Haag, juni 2024</span>
+        </div></div><h2>1 Inleiding</h2><div class="two">{_PROSE}{_PROSE}</div>
+        <p style="page-break-before: always; font-size: 8pt">ISBN 978 90 377 0123 4<br>
+        © Sociaal en Cultureel Planbureau, Den Haag 2024</p>""",
+        ("Vertrouwen in de buurt", "Sociaal en Cultureel Planbureau", 2024, "rapport"),
+    ),
+    "begroting": (
+        f"""<title>beleidsbibliotheek  Wassendorp begroting 2026</title>
+        <style>@page {{ @bottom-left {{ content: "Programmabegroting 2026 | gemeente Wassendorp"; font-size: 8pt }} }}
+        </style>
+        <div class="cover"><div style="width: 170mm; height: 200mm; background: #2a6"></div></div>
+        <h2>Leeswijzer</h2>{_PROSE}<table><tr><td>Indicator</td><td>2025</td><td>2026</td><td>2027</td></tr>
+        <tr><td>Restafval</td><td>205 kg</td><td>190 kg</td><td>175 kg</td></tr></table>{_PROSE}""",
+        ("Programmabegroting 2026", "Gemeente Wassendorp", 2026, "begroting"),
+    ),
+    "brief": (
+        f"""<title>Kamerbrief</title><div style="position: relative; height: 250mm">
+        <div style="position: absolute; left: 75mm; top: 0; font-size: 10pt">Ministerie van Volkshuisvesting en
+        <br>Ruimtelijke Ordening</div>
+        <div style="position: absolute; top: 35mm; font-size: 9.5pt"><span style="font-size: 6pt">&gt; Retouradres
+        Postbus 20011 2500 EA Den Haag</span><br>De Voorzitter van de Tweede Kamer<br>der Staten-Generaal</div>
+        <div style="position: absolute; left: 130mm; top: 40mm; font-size: 6.5pt; width: 40mm">
+        <b>Directoraat-generaal Volkshuisvesting</b><br>Postbus 20011<br><br><b>Kenmerk</b><br>2024-0000298765</div>
+        <table style="position: absolute; top: 80mm; font-size: 9.5pt">
+        <tr><td style="font-size: 6.5pt; width: 20mm">Datum</td><td>25 april 2024</td></tr>
+        <tr><td style="font-size: 6.5pt">Betreft</td><td>Voortgang programma Leefbaarheid en Veiligheid</td></tr>
+        </table>
+        <div style="position: absolute; top: 100mm; width: 110mm">Geachte voorzitter,{_PROSE}
+        De minister van Volkshuisvesting en Ruimtelijke Ordening,<br><br>H. de Jong</div></div>""",
+        ("Voortgang programma Leefbaarheid en Veiligheid", "Ministerie van Volkshuisvesting en Ruimtelijke Ordening",
+         2024, "brief"),
+    ),
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    from playwright.sync_api import sync_playwright
+
+    folder = tmp_path_factory.mktemp("chromium-pdfs")
+    paths: dict[str, Path] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        for name, (html, _) in BROWSER_DOCUMENTS.items():
+            page.set_content(f'<html lang="nl"><meta charset="utf-8"><style>{_CSS}</style><body>{html}</body></html>')
+            paths[name] = folder / f"{name}.pdf"
+            page.pdf(path=str(paths[name]), prefer_css_page_size=True, print_background=True)
+        browser.close()
+    return paths
+
+
+@pytest.mark.parametrize("name", list(BROWSER_DOCUMENTS))
+def test_metadata_of_pdfs_printed_by_a_browser(browser_pdfs: dict[str, Path], name: str) -> None:
+    meta = _describe(browser_pdfs[name])
+    assert (meta.title, meta.publisher, meta.year, meta.doc_type) == BROWSER_DOCUMENTS[name][1]
