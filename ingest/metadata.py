@@ -682,7 +682,17 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
 
 
 # Types that say what form a document has, whatever it is about (the rest describe content).
-_FORM_TYPES = {"motie", "kamervragen", "besluitenlijst", "voorstel", "begroting", "jaarverslag", "fiche", "besluit"}
+_FORM_TYPES = {
+    "motie",
+    "kamervragen",
+    "besluitenlijst",
+    "voorstel",
+    "begroting",
+    "jaarverslag",
+    "fiche",
+    "besluit",
+    "nota",
+}
 
 
 def _letter(doc: _Doc) -> bool:

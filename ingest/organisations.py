@@ -96,10 +96,11 @@ def _place(text: str) -> str:
 
 
 def _from_capitals(name: str) -> str:
-    """ "NOORD-HOLLAND" → "Noord-Holland", "ALPHEN AAN DEN RIJN" → "Alphen aan den Rijn"; else unchanged."""
-    if not name.isupper():
+    """ "NOORD-HOLLAND" → "Noord-Holland", "PLATFORM31" → "Platform31"; acronyms (VNG, RIVM) and names
+    not set in capitals stay as they are."""
+    if not name.isupper() or len(re.sub(r"[^A-ZÀ-Ý]", "", name)) <= 5:
         return name
-    words = [w.lower() if i and w.lower() in _PLACE_CONNECTORS else w.title() for i, w in enumerate(name.split())]
+    words = [w.lower() if i and w.lower() in _CONNECTORS else w.title() for i, w in enumerate(name.split())]
     return " ".join(words)
 
 
@@ -202,10 +203,10 @@ def organisation_name(text: str) -> str:
     if re.search(r"[^\w\s&'’.,()\-]", text) or any(w.isdigit() for w in words):
         return ""
     if len(words) == 1 and text.lower() in _KNOWN:
-        return text
+        return _from_capitals(text)
     if not _is_capitalised_name(words):
         return ""
     heads = [w.strip(".,()").rstrip("0123456789") for w in (words[0], words[-1])]
     if any(_ORG_NOUN.search(h) for h in heads) or any(w.lower().strip("(),") in _KNOWN for w in words):
-        return text
+        return _from_capitals(text)
     return ""
