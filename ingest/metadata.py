@@ -220,10 +220,6 @@ class _Doc:
     def first(self) -> list[Line]:
         return [line for line in self.lines if line.page <= 2]
 
-    @property
-    def last(self) -> list[Line]:
-        return [line for line in self.lines if line.page > 2 or (self.pages <= 2 and line.page == self.pages)]
-
 
 def _fallback_lines(content: PdfContent) -> list[Line]:
     """Lines from the parsed page texts, for when pypdfium2 cannot read the file."""
