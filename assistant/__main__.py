@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core import Assistant
-from beleidsbron.domain import Answer, Filters
+from beleidsbron.domain import DOC_TYPES, Answer, Filters
 from beleidsbron.settings import get_settings
 from ingest.embeddings import EmbeddingModelError
 from ingest.store import StoreError
@@ -50,6 +50,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ask.add_argument("--document", action="append", default=[], help="only this file name (repeatable)")
     ask.add_argument("--year-from", type=int, help="only documents from this year on")
     ask.add_argument("--year-to", type=int, help="only documents up to this year")
+    ask.add_argument(
+        "--type",
+        dest="doc_types",
+        action="append",
+        default=[],
+        choices=sorted(DOC_TYPES),
+        metavar="TYPE",
+        help=f"only this document type (repeatable): {', '.join(DOC_TYPES)}",
+    )
     return parser.parse_args(argv)
 
 
@@ -97,8 +106,8 @@ def render(answer: Answer, streamed: str | None = None) -> str:
             continue
         lines += ["", heading]
         for c in sources:
-            meta = ", ".join(str(x) for x in (c.publisher, c.year) if x)
-            lines.append(f"[{c.n}] {c.title} ({meta}), p. {c.page} — {c.source}")
+            meta = f"{c.publisher or 'publisher unknown'}, {c.year or 'year unknown'}"
+            lines.append(f"[{c.n}] {c.title or 'title unknown'} ({meta}), p. {c.page} — {c.source}")
             lines += textwrap.wrap(f'"{c.quote}"', 96, initial_indent="    ", subsequent_indent="    ")
     lines.append(f"\n({answer.timings.get('total', 0):.0f} ms)")
     return "\n".join(lines)
@@ -133,7 +142,9 @@ def main(argv: list[str] | None = None) -> int:
     except (StoreError, EmbeddingModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    filters = Filters(tuple(args.publisher), args.year_from, args.year_to, tuple(args.document))
+    filters = Filters(
+        tuple(args.publisher), args.year_from, args.year_to, tuple(args.document), doc_types=tuple(args.doc_types)
+    )
     streaming = settings.answer_mode != "extractive" and not args.json
     for question, history in items:
         if streaming:

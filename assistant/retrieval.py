@@ -57,6 +57,8 @@ def chroma_where(filters: Filters) -> dict[str, Any] | None:
         conditions.append({"publisher": {"$in": list(filters.publishers)}})
     if filters.sources:
         conditions.append({"source": {"$in": list(filters.sources)}})
+    if filters.doc_types:
+        conditions.append({"doc_type": {"$in": list(filters.doc_types)}})
     if filters.year_from is not None:
         conditions.append({"year": {"$gte": filters.year_from}})
     if filters.year_to is not None:

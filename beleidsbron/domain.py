@@ -10,6 +10,23 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+# Document types recognised at ingest (key → Dutch label); "" is unknown.
+DOC_TYPES: dict[str, str] = {
+    "brief": "Brief",
+    "kamervragen": "Kamervragen",
+    "motie": "Motie",
+    "besluitenlijst": "Besluitenlijst",
+    "besluit": "Besluit",
+    "voorstel": "Raads- of Statenvoorstel",
+    "begroting": "Begroting",
+    "jaarverslag": "Jaarverslag of jaarstukken",
+    "nota": "Nota of notitie",
+    "fiche": "BNC-fiche",
+    "plan": "Programma of plan",
+    "handreiking": "Handreiking",
+    "rapport": "Rapport",
+}
+
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -26,6 +43,7 @@ class DocumentInfo:
     ingested_at: str = ""  # ISO timestamp (UTC)
     chunks: int = 0
     needs_ocr_pages: tuple[int, ...] = ()
+    doc_type: str = ""  # a key of DOC_TYPES, "" when unknown
     pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
 
     @property
@@ -57,6 +75,7 @@ class DocumentInfo:
             chunks=int(meta.get("chunks", 0)),
             needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
             pipeline=int(meta.get("pipeline", 0)),
+            doc_type=str(meta.get("doc_type", "")),
         )
 
 
@@ -160,15 +179,19 @@ class FileReport:
 
 @dataclass(frozen=True)
 class Filters:
-    """Restrict retrieval to some publishers, a year range and/or specific documents (file names)."""
+    """Restrict retrieval to some publishers, a year range, specific documents (file names) and/or
+    document types (keys of DOC_TYPES)."""
 
     publishers: tuple[str, ...] = ()
     year_from: int | None = None
     year_to: int | None = None
     sources: tuple[str, ...] = ()
+    doc_types: tuple[str, ...] = ()
 
     def matches(self, doc: DocumentInfo) -> bool:
         if self.publishers and doc.publisher not in self.publishers:
+            return False
+        if self.doc_types and doc.doc_type not in self.doc_types:
             return False
         if self.sources and doc.source not in self.sources:
             return False

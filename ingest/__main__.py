@@ -1,6 +1,7 @@
 """Command line of the ingest stage: ``python -m ingest [PATH ...] [--store DIR] [--prune] [--json]``.
 
-Parses options, runs :class:`ingest.pipeline.Ingestor`, prints a progress bar and a summary table.
+Parses options, runs :class:`ingest.pipeline.Ingestor`, prints progress (a bar on a terminal; in a log a
+line per file and about every 50 pages of a long file, on stderr) and a summary table.
 Exit code 0 when every file was ingested (or unchanged), 1 when some failed, 2 for usage errors.
 """
 
@@ -9,12 +10,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 
 from tqdm import tqdm
 
 from beleidsbron.settings import get_settings
-from ingest.pipeline import Ingestor, IngestSummary, UsageError
+from ingest.pipeline import Ingestor, IngestSummary, Progress, UsageError
 from ingest.store import StoreError
 
 
@@ -48,18 +50,38 @@ def print_table(summary: IngestSummary) -> None:
     )
 
 
+def progress_line(p: Progress, seconds: float) -> str:
+    """One line of progress for a log: a file started, part of a long file done, or a file finished."""
+    where = f"[{p.index}/{p.files}] {p.file}"
+    if p.report is not None:
+        r = p.report
+        detail = f"{r.pages} pages, {r.chunks} chunks" if r.status in ("ingested", "replaced") else r.reason
+        return f"{where}: {r.status}{f', {detail}' if detail else ''} ({seconds:.1f} s; run {p.done}/{p.total} pages)"
+    if p.file_done == 0:
+        return f"{where}: reading {p.file_pages} pages…"
+    return f"{where}: {p.file_done}/{p.file_pages} pages embedded ({seconds:.1f} s)"
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     settings = get_settings()
     if args.store:
         settings = settings.model_copy(update={"store_path": args.store})
     paths = args.paths or [settings.corpus_path]
-    bar = tqdm(total=0, unit="page", disable=args.json or not sys.stderr.isatty(), dynamic_ncols=True)
+    terminal = sys.stderr.isatty()
+    bar = tqdm(total=0, unit="page", disable=args.json or not terminal, dynamic_ncols=True)
+    last_finished = [time.perf_counter()]  # a file's time counts from the end of the one before
 
-    def progress(done: int, total: int, name: str) -> None:
-        bar.total = total
-        bar.set_postfix_str(name[:40])
-        bar.update(done - bar.n)
+    def progress(p: Progress) -> None:
+        if terminal:
+            bar.total = p.total
+            bar.set_postfix_str(p.file[:40])
+            bar.update(p.done - bar.n)
+            return
+        now = time.perf_counter()
+        print(progress_line(p, now - last_finished[0]), file=sys.stderr, flush=True)
+        if p.report is not None:
+            last_finished[0] = now
 
     try:
         summary = Ingestor(settings).run(paths, prune=args.prune, progress=progress)

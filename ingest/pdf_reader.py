@@ -34,7 +34,6 @@ class PdfContent:
     info_title: str = ""
     info_author: str = ""
     info_year: int | None = None
-    cover_title: str = ""  # text set in the largest font on page 1
     image_only_pages: list[int] = field(default_factory=list)  # 1-based
 
 
@@ -96,24 +95,6 @@ def _has_images(page: object) -> bool:
         return False
 
 
-def _cover_title(page: object) -> str:
-    runs: list[tuple[float, str]] = []
-
-    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
-        scale = abs(tm[3] * cm[3]) if tm and cm else 1.0
-        if text.strip():
-            runs.append((round(size * (scale or 1.0), 1), text))
-
-    try:
-        page.extract_text(visitor_text=visit)  # type: ignore[attr-defined]
-    except Exception:
-        return ""
-    if not runs:
-        return ""
-    biggest = max(size for size, _ in runs)
-    return " ".join(" ".join(t.split()) for size, t in runs if size == biggest).strip()
-
-
 def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
     """Parse PDF bytes (already through :func:`check_file`) page by page.
 
@@ -159,7 +140,6 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         info_title=str(info.get("/Title") or "").strip(),
         info_author=str(info.get("/Author") or "").strip(),
         info_year=_year(info.get("/CreationDate")),
-        cover_title=_cover_title(reader.pages[0]),
         image_only_pages=image_only,
     )
 

@@ -191,7 +191,7 @@ def prepare_document(
         raise BadPdfError("the file changed while it was being ingested; run ingest again")
     content = read_pdf(data, max_chars)
     pages = clean_pages(content.pages)
-    meta = resolve(path, content)
+    meta = resolve(path, content, data)
     doc = DocumentInfo(
         source=path.name,
         path=str(path.absolute()),
@@ -203,6 +203,7 @@ def prepare_document(
         url=meta.url,
         needs_ocr_pages=tuple(content.image_only_pages),
         pipeline=PIPELINE_VERSION,
+        doc_type=meta.doc_type,
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
@@ -213,21 +214,38 @@ def prepare_document(
     return PreparedDocument(doc, chunks, warnings)
 
 
-def embed_unique(model: EmbeddingModel, texts: list[str]) -> tuple[np.ndarray, list[str]]:
-    """Embed each distinct text once. Returns vectors for all texts and the distinct texts embedded."""
+def embed_unique(
+    model: EmbeddingModel, texts: list[str], parts: int = 1, done: Callable[[float], None] | None = None
+) -> tuple[np.ndarray, list[str]]:
+    """Embed each distinct text once. Returns vectors for all texts and the distinct texts embedded.
+
+    With ``parts`` > 1 the texts are embedded in that many slices and ``done`` hears the fraction
+    finished after each one (progress of a long document).
+    """
     index: dict[str, int] = {}
     for text in texts:
         index.setdefault(text, len(index))
     distinct = list(index)
-    vectors = model.embed_array(distinct) if distinct else np.zeros((0, model.dimension), np.float32)
+    if not distinct:
+        return np.zeros((0, model.dimension), np.float32), distinct
+    step = -(-len(distinct) // max(1, parts))
+    pieces = []
+    for start in range(0, len(distinct), step):
+        pieces.append(model.embed_array(distinct[start : start + step]))
+        if done is not None:
+            done(min(1.0, (start + step) / len(distinct)))
+    vectors = np.concatenate(pieces)
     return vectors[[index[t] for t in texts]], distinct
 
 
-def embed_chunks(model: EmbeddingModel, chunks: list[Chunk]) -> tuple[EmbeddedChunks, list[str]]:
-    """Embed every sentence once; a chunk's vector is the normalised mean of its sentence vectors."""
+def embed_chunks(
+    model: EmbeddingModel, chunks: list[Chunk], parts: int = 1, done: Callable[[float], None] | None = None
+) -> tuple[EmbeddedChunks, list[str]]:
+    """Embed every sentence once; a chunk's vector is the normalised mean of its sentence vectors.
+    ``parts`` and ``done`` report progress as in :func:`embed_unique`."""
     spans = [split_sentences(c.text) or [(0, len(c.text))] for c in chunks]
     texts = [c.text[a:b] for c, chunk_spans in zip(chunks, spans, strict=True) for a, b in chunk_spans]
-    sentence_vectors, distinct = embed_unique(model, texts)
+    sentence_vectors, distinct = embed_unique(model, texts, parts, done)
     chunk_vectors = np.empty((len(chunks), model.dimension), np.float32)
     row = 0
     for i, chunk_spans in enumerate(spans):
@@ -255,7 +273,28 @@ def _kill_workers(pool: ProcessPoolExecutor) -> None:
         process.kill()
 
 
-ProgressCallback = Callable[[int, int, str], None]  # (pages done, pages total, current file)
+PROGRESS_PAGES = 50  # a long file reports progress about every this many pages
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where an ingest run is: pages done of all the files it parses, and the file in hand.
+
+    Reported when a long file starts (``file_done`` 0), about every :data:`PROGRESS_PAGES` pages of it,
+    and when a file is finished (``report`` set).
+    """
+
+    done: int
+    total: int
+    file: str
+    file_done: int
+    file_pages: int
+    index: int  # 1-based number of the file among those parsed in this run
+    files: int
+    report: FileReport | None = None
+
+
+ProgressCallback = Callable[[Progress], None]
 
 
 class Ingestor:
@@ -276,11 +315,21 @@ class Ingestor:
         jobs = self._plan(files, summary)
         total_pages = sum(j.pages for j in jobs)
         done_pages = 0
-        for job, report in self._process(jobs, summary):
-            summary.files.append(report)
-            done_pages += job.pages
+        number = {job.path: i for i, job in enumerate(jobs, start=1)}
+
+        def tell(job: _Job, file_done: int, report: FileReport | None = None) -> None:
             if progress:
-                progress(done_pages, total_pages, job.path.name)
+                progress(
+                    Progress(
+                        done_pages + file_done, total_pages, job.path.name, file_done, job.pages,
+                        number[job.path], len(jobs), report,
+                    )
+                )  # fmt: skip
+
+        for job, report in self._process(jobs, summary, tell):
+            summary.files.append(report)
+            tell(job, job.pages, report)
+            done_pages += job.pages
         if prune:
             summary.files.extend(self._prune())
         ensure_index(self.store, self.settings)
@@ -323,7 +372,9 @@ class Ingestor:
                 jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None, rebuild=rebuild))
         return jobs
 
-    def _process(self, jobs: list[_Job], summary: IngestSummary) -> Iterator[tuple[_Job, FileReport]]:
+    def _process(
+        self, jobs: list[_Job], summary: IngestSummary, tell: Callable[..., None]
+    ) -> Iterator[tuple[_Job, FileReport]]:
         """Parse the jobs in worker processes and embed and store them here, in order.
 
         A worker that dies (a native crash or the OOM killer on a hostile file) breaks the pool for
@@ -342,6 +393,8 @@ class Ingestor:
                 try:
                     futures = [self._submit(pool, job) for job in queue]
                     for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
+                        if job.pages > PROGRESS_PAGES:
+                            tell(job, 0)  # a long file: say which one is in hand before its parse ends
                         if not _wait(future, self.settings.parse_timeout_s):
                             _kill_workers(pool)
                             reason = f"parsing took longer than {self.settings.parse_timeout_s:g} s; file refused"
@@ -356,7 +409,7 @@ class Ingestor:
                                 crashed.add(job.path)
                                 rest = queue[i:]
                             break
-                        yield job, self._finish(job, future, summary)
+                        yield job, self._finish(job, future, summary, tell)
                 except BaseException:  # e.g. the store is full or Ctrl+C: do not parse the remaining files first
                     pool.shutdown(wait=True, cancel_futures=True)  # waits only for the file in hand
                     raise
@@ -374,7 +427,9 @@ class Ingestor:
             s.chunk_overlap,
         )
 
-    def _finish(self, job: _Job, future: Future[PreparedDocument], summary: IngestSummary) -> FileReport:
+    def _finish(
+        self, job: _Job, future: Future[PreparedDocument], summary: IngestSummary, tell: Callable[..., None]
+    ) -> FileReport:
         try:
             prepared = future.result()
         except BadPdfError as exc:
@@ -382,7 +437,13 @@ class Ingestor:
         except Exception as exc:  # a parser bug on one odd file must not stop the run
             return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
         t0 = time.perf_counter()
-        vectors, embedded = embed_chunks(self.model, prepared.chunks)
+        parts = -(-job.pages // PROGRESS_PAGES)
+
+        def done(fraction: float) -> None:
+            if fraction < 1.0:
+                tell(job, int(fraction * job.pages))
+
+        vectors, embedded = embed_chunks(self.model, prepared.chunks, parts, done)
         summary.embed_seconds += time.perf_counter() - t0
         summary.embedded_chunks += len(prepared.chunks)
         summary.embedded_sentences += len(embedded)

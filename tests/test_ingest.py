@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -191,3 +193,18 @@ def test_cli_json_summary_and_exit_codes(corpus_copy: Path, tmp_path: Path, caps
     assert exit_info.value.code == 2
     assert ingest_cli([str(tmp_path / "bestaat-niet"), "--store", str(store)]) == 2
     assert "No such file or folder" in capsys.readouterr().err
+
+
+def test_progress_in_a_log_is_a_line_per_file_and_per_50_pages(
+    corpus_copy: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pdf_factory.numbered_pages_pdf(corpus_copy / "lang.pdf", 120)
+    assert ingest_cli([str(corpus_copy), "--store", str(tmp_path / "store"), "--json"]) == 0
+    err = capsys.readouterr().err.splitlines()  # stderr is not a terminal under pytest
+    finished = [line for line in err if ": ingested," in line]
+    assert len(finished) == 4 and finished[-1].startswith("[4/4] lang.pdf: ingested, 120 pages")
+    long = [line for line in err if "lang.pdf" in line]
+    assert long[0] == "[4/4] lang.pdf: reading 120 pages…"
+    steps = [re.match(r"\[4/4\] lang\.pdf: (\d+)/120 pages embedded \(", line) for line in long[1:-1]]
+    done = [0, *(int(m.group(1)) for m in steps if m), 120]
+    assert len(done) == 4 and all(0 < b - a <= 50 for a, b in itertools.pairwise(done)), long

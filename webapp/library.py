@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.core import Assistant
 from assistant.reader import quotable
-from beleidsbron.domain import DocumentInfo, Filters
+from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses
 from webapp.ingest_messages import STATUS_NL, dutch_reason
@@ -50,9 +50,10 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
             status = f"ingelezen; pagina's zonder tekstlaag (OCR nodig): {', '.join(map(str, doc.needs_ocr_pages))}"
         rows.append(
             [
-                doc.title,
-                doc.publisher,
-                doc.year or "",
+                doc.title or "onbekend",
+                doc.publisher or "onbekend",
+                doc.year or "onbekend",
+                DOC_TYPES.get(doc.doc_type, "onbekend"),
                 doc.pages,
                 doc.chunks,
                 doc.ingested_at[:16].replace("T", " "),
@@ -67,6 +68,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
         rows.append(
             [
                 "—",
+                "",
                 "",
                 "",
                 "",

@@ -25,9 +25,18 @@ def viewer_url(citation: Citation) -> str:
     return f"/viewer/{quote(citation.source)}?page={citation.page}&q={quote(citation.quote[:600])}"
 
 
+def shown_title(title: str, source: str) -> str:
+    """A document's title, or that it is unknown (never the file name passed off as a title)."""
+    return title or f"Titel onbekend ({source})"
+
+
+def publisher_and_year(publisher: str, year: int | None) -> str:
+    """ "Gemeente Utrecht, 2024"; a field that could not be determined is shown as unknown."""
+    return f"{publisher or 'uitgever onbekend'}, {year or 'jaar onbekend'}"
+
+
 def cite_label(c: Citation) -> str:
-    meta = ", ".join(str(x) for x in (c.publisher, c.year) if x)
-    return f"{c.title}{f' ({meta})' if meta else ''}, p. {c.page}"
+    return f"{shown_title(c.title, c.source)} ({publisher_and_year(c.publisher, c.year)}), p. {c.page}"
 
 
 def support_mark(sentence: AnswerSentence) -> str:
@@ -104,8 +113,8 @@ def _card(c: Citation, related: bool = False) -> str:
     heading = f'<div class="bb-heading">{html.escape(c.heading)}</div>' if shown else ""
     return (
         f'<div class="bb-source" data-n="{c.n}" data-anchor="{html.escape(c.anchor)}">'
-        f'<div class="bb-title">{label}{html.escape(c.title)}</div>'
-        f'<div class="bb-meta">{html.escape(", ".join(str(x) for x in (c.publisher, c.year) if x))} · '
+        f'<div class="bb-title">{label}{html.escape(shown_title(c.title, c.source))}</div>'
+        f'<div class="bb-meta">{html.escape(publisher_and_year(c.publisher, c.year))} · '
         f"pagina {c.page} · {html.escape(c.source)}</div>{heading}"
         f'<div class="bb-passage">{passage_html(c)}</div>'
         f'<a class="bb-open" href="{html.escape(viewer_url(c))}" target="_blank" rel="noopener">'

@@ -15,13 +15,14 @@ from typing import Any
 import gradio as gr
 
 from assistant.core import Assistant
-from beleidsbron.domain import Answer, Filters
+from beleidsbron.domain import DOC_TYPES, Answer, Filters
 from ingest.pipeline import Ingestor
+from ingest.pipeline import Progress as IngestProgress
 from ingest.store import StoreError
 from webapp.feedback import FeedbackStore
 from webapp.ingest_messages import STATUS_NL, dutch_reason
 from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions
-from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+from webapp.render import answer_markdown, conversation_markdown, md_escape, shown_title, sources_html
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ EXAMPLES = [
     "Wat kunnen gemeenten doen tegen hittestress in de wijk?",
     "Waarom haken bewoners af bij inspraak en participatie?",
 ]
-LIBRARY_HEADERS = ["Titel", "Uitgever", "Jaar", "Pagina's", "Passages", "Ingelezen op", "Status", "Bestand"]
+LIBRARY_HEADERS = ["Titel", "Uitgever", "Jaar", "Soort", "Pagina's", "Passages", "Ingelezen op", "Status", "Bestand"]
 
 CSS = """
 .bb-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
@@ -75,10 +76,14 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
     max_upload = int(settings.max_file_mb * 2**20)
 
     def doc_choices() -> list[tuple[str, str]]:
-        return [(f"{d.title} ({d.source})", d.source) for d in assistant.store.list_documents()]
+        return [(f"{d.title or 'Titel onbekend'} ({d.source})", d.source) for d in assistant.store.list_documents()]
 
     def publisher_choices() -> list[str]:
         return sorted({d.publisher for d in assistant.store.list_documents() if d.publisher})
+
+    def type_choices() -> list[tuple[str, str]]:
+        present = {d.doc_type for d in assistant.store.list_documents()}
+        return [(label, key) for key, label in DOC_TYPES.items() if key in present]
 
     # --- chat ---------------------------------------------------------------------------------
 
@@ -90,6 +95,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         year_from: float | None,
         year_to: float | None,
         documents: list[str],
+        doc_types: list[str] | None = None,
     ):
         question = (message or "").strip()
         if not question:
@@ -102,6 +108,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             year_from=int(year_from) if year_from else None,
             year_to=int(year_to) if year_to else None,
             sources=tuple(documents or ()),
+            doc_types=tuple(doc_types or ()),
         )
         history = [t.question for t in turns]
         answer: Answer | None = None
@@ -153,9 +160,11 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         if doc is None:
             return "Kies een document.", gr.update(choices=[], value=None)
         points = key_points(assistant, doc)
+        kind = DOC_TYPES.get(doc.doc_type, "soort onbekend")
         lines = [
-            f"### {md_escape(doc.title)}",
-            f"{md_escape(doc.publisher)} · {doc.year or 'jaar onbekend'} · {doc.pages} pagina's",
+            f"### {md_escape(shown_title(doc.title, doc.source))}",
+            f"{md_escape(doc.publisher or 'uitgever onbekend')} · {doc.year or 'jaar onbekend'} · {kind} · "
+            f"{doc.pages} pagina's",
             "",
             "**Kernpunten**",
             "",
@@ -180,8 +189,8 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             if duplicate:
                 messages.append(f"- **{md_escape(original)}**: staat al in de bibliotheek als {target.name}.")
 
-        def report(done: int, total: int, name: str) -> None:
-            progress((done, max(total, 1)), desc=f"Inlezen: {name}", unit="pagina's")
+        def report(p: IngestProgress) -> None:
+            progress((p.done, max(p.total, 1)), desc=f"Inlezen: {p.file}", unit="pagina's")
 
         if saved:
             progress(0, desc="Inlezen…")
@@ -272,6 +281,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     gr.Examples(EXAMPLES, inputs=[msg], label="Voorbeeldvragen")
                     with gr.Accordion("Filters", open=False):
                         f_publishers = gr.CheckboxGroup(publisher_choices(), label="Uitgever")
+                        f_types = gr.CheckboxGroup(type_choices(), label="Soort document", elem_id="bb-types")
                         with gr.Row():
                             f_from = gr.Number(label="Jaar vanaf", precision=0)
                             f_to = gr.Number(label="Jaar tot en met", precision=0)
@@ -322,7 +332,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     jsonl_btn = gr.Button("Feedback als evaluatieset (JSONL)")
                 export_feedback = gr.File(label="Download", interactive=False)
 
-        chat_inputs = [msg, chatbot, turns, f_publishers, f_from, f_to, f_docs]
+        chat_inputs = [msg, chatbot, turns, f_publishers, f_from, f_to, f_docs, f_types]
         chat_outputs = [msg, chatbot, turns, sources, cite_pick]
         msg.submit(respond, chat_inputs, chat_outputs, api_name="ask")
         send.click(respond, chat_inputs, chat_outputs, api_name=False)
@@ -345,12 +355,13 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         demo.load(
             lambda: (
                 gr.update(choices=publisher_choices()),
+                gr.update(choices=type_choices()),
                 gr.update(choices=doc_choices()),
                 gr.update(choices=doc_choices()),
                 gr.update(value=document_rows(assistant)),
             ),
             None,
-            [f_publishers, f_docs, doc_pick, table],
+            [f_publishers, f_types, f_docs, doc_pick, table],
             api_name=False,
         )
     return demo
