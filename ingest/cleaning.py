@@ -99,7 +99,9 @@ def find_running_lines(pages: list[list[str]], edge: int = 3) -> set[str]:
         return len(key.split()) >= 3 and not key.endswith((".", "?", "!", ":", ";", ","))
 
     return {
-        key for key, n in counts.items() if len(key) < 120 and n >= (threshold if title_like(key) else max(3, threshold))
+        key
+        for key, n in counts.items()
+        if len(key) < 120 and n >= (threshold if title_like(key) else max(3, threshold))
     }
 
 
