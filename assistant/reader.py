@@ -103,6 +103,7 @@ FEATURES = (  # what the ranker sees of a window
     "type_dense",
     "anchor_missing",
     "anchor_in",
+    "anchor_near",
     "dense_gap",
     "lex_gap",
     "top_unit",
@@ -242,7 +243,7 @@ def supports(features: dict[str, float], kind: str) -> bool:
     """
     if kind not in ("number", "date"):
         return features["anchor_missing"] == 0
-    if features["anchor_in"] < 1.0 or features["type_number"] + features["type_date"] == 0:
+    if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
         return False
     bound = features["unit_bound"]
     if bound == 0 and features["type_dense"] < CLOSE_MEANING:
@@ -522,6 +523,8 @@ class Reader:
         text = window.text()
         terms = frozenset().union(*(u.terms for u in units))
         heading_terms = ctx.heading_terms(window.doc, units[0].unit.section, self.analyzer)
+        heading = window.doc.heading_of(units[0].unit)
+        near = [u for u in (scored.get(units[0].index - 1), *units, scored.get(units[-1].index + 1)) if u is not None]
         total = sum(ctx.weights.values()) or 1.0
         focus_total = sum(ctx.focus.values()) or 1.0
         before = scored.get(units[0].index - 1)
@@ -566,6 +569,15 @@ class Reader:
             "anchor_missing": self._anchors_missing(window, ctx),
             "anchor_in": (
                 sum(any(anchor_found(a, u.folded) for u in units) for a in ctx.anchors) / len(ctx.anchors)
+                if ctx.anchors
+                else 1.0
+            ),
+            "anchor_near": (
+                sum(
+                    any(anchor_found(a, u.folded) for u in near) or anchor_found(a, fold(heading))
+                    for a in ctx.anchors
+                )
+                / len(ctx.anchors)
                 if ctx.anchors
                 else 1.0
             ),
