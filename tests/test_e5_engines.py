@@ -106,6 +106,21 @@ def test_backend_and_device_switch(settings: Settings) -> None:
         load_embeddings(settings.model_copy(update=st_cuda))
 
 
+def test_ingest_cli_explains_an_unusable_device(
+    corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from beleidsbron.settings import get_settings
+    from ingest.__main__ import main as ingest_cli
+
+    monkeypatch.setenv("BELEIDSBRON_EMBEDDING_DEVICE", "cuda")
+    get_settings.cache_clear()
+    try:
+        assert ingest_cli([str(corpus_copy), "--store", str(tmp_path / "store")]) == 1
+    finally:
+        get_settings.cache_clear()
+    assert "error: BELEIDSBRON_EMBEDDING_DEVICE=cuda" in capsys.readouterr().err
+
+
 def identity(backend: str, precision: str, model: str = "intfloat/multilingual-e5-small") -> StoreIdentity:
     return StoreIdentity(backend, model, precision, 384, 600, 50)
 
