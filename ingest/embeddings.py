@@ -6,9 +6,9 @@ Used by ingest (passages) and the assistant (queries). Nothing here downloads: n
 that :mod:`ingest.e5_model` converts from it (int8 or fp32); sentence-transformers loads with the hub
 switched off, from a local path, the local cache or, for the default model id, that converted folder.
 
-The onnx engine calls onnxruntime and ``tokenizers`` directly instead of going through
+The onnx engine calls onnxruntime and SentencePiece directly instead of going through
 ``SentenceTransformer``: importing sentence-transformers (torch, transformers, scikit-learn) takes
-longer than the whole cold-start budget of the app on this machine (README, Speed).
+longer than the whole cold-start budget of the app on this machine (README, Embedding engines).
 """
 
 from __future__ import annotations
@@ -123,14 +123,14 @@ class SentenceTransformerEmbeddings(Embeddings):
 
 
 class OnnxE5Embeddings(Embeddings):
-    """multilingual-e5-small from the converted folder on onnxruntime: int8 (VNNI) or fp32.
+    """multilingual-e5-small from the converted folder on onnxruntime: fp32 or int8 (VNNI).
 
     Texts are tokenised once, sorted by token count and embedded in batches of similar length (little
     padding); mean pooling and L2 normalisation run inside the graph.
     """
 
     def __init__(
-        self, folder: Path, precision: str = "int8", threads: int = 2, batch_size: int = 32, device: str = "auto"
+        self, folder: Path, precision: str = "fp32", threads: int = 2, batch_size: int = 32, device: str = "auto"
     ) -> None:
         import onnxruntime as ort
 
