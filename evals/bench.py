@@ -459,6 +459,8 @@ def run_bench(
             include={
                 "embedding_backend",
                 "embedding_model",
+                "embedding_precision",
+                "embedding_device",
                 "embedding_threads",
                 "embedding_batch_size",
                 "chunk_size",

