@@ -14,7 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from assistant.passages import DocumentText
-from assistant.reader import SUPPORT_DEPTH, Window, choose, clean_quote, supports
+from assistant.quotable import clean_quote
+from assistant.reader import Window
+from assistant.reader_model import SUPPORT_DEPTH, choose, supports
 from assistant.retrieval import Candidate, diversify
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
 

@@ -23,7 +23,8 @@ from assistant.generate import LLMFailure, build_chat_model, build_messages, str
 from assistant.intent import classify
 from assistant.passages import Library
 from assistant.question import PreparedQuestion, missing_names, prepare
-from assistant.reader import Reader, Window, default_model
+from assistant.reader import Reader, Window
+from assistant.reader_model import default_model
 from assistant.retrieval import Candidate, HybridSearch, diversify
 from assistant.verify import Verifier
 from beleidsbron.domain import REFUSAL, Answer, Chunk, Filters

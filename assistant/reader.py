@@ -1,61 +1,35 @@
-"""The extractive reader: evidence windows that answer the question, scored, and the refusal decision.
+"""The extractive reader: evidence windows around the retrieved passages, with what describes them.
 
 Assistant stage (retrieval → *evidence windows* → answer text and citations). Retrieval finds the
-right passages; this module finds what in them answers the question. Candidates are windows of one to
-three consecutive units of one section (a sentence and the one or two after or before it), a list with
-the lead sentence that announces it ("… vier actielijnen:" + its bullet items) and a table row with its
-header row. Each window is described by features — how well its sentences match the question (dense
-and lexical), whether it holds the kind of answer asked for (a figure, a date, a cause …), whether it
-says something beyond the question or only restates it, whether the years and figures the question
-names occur in it — and scored by a logistic model whose weights live in ``reader_weights.json``
-(fitted with ``python -m evals.train_reader`` on evaluation questions, cross-validated by document).
-The score is the model's estimate that the window contains the answer; below the refusal threshold
-the assistant says it found nothing.
+right passages; the reader finds what in them answers the question. Candidates are windows of one to
+three consecutive units of one section (a sentence and the one or two after or before it; a question the
+text asks itself may lead a fourth), a list with the sentences that announce it ("… vier actielijnen:"
++ its items) and a table row with its header row. Each window is described by features — how well its
+sentences match the question (dense and lexical), whether it holds the kind of answer asked for (a
+figure, a date, a cause …), whether it says something beyond the question or only restates it, whether
+the years and figures the question names occur in it — and ranked by the fitted model of
+:mod:`assistant.reader_model`, which also decides whether the best window answers at all.
 """
 
 from __future__ import annotations
 
 import bisect
-import json
-import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 
 from assistant.intent import Intent, anchor_found, has_type, name_words, quantity_bound
 from assistant.passages import DocumentText, Library, Unit
+from assistant.quotable import META, quotable
+from assistant.reader_model import ReaderModel, default_model
 from assistant.retrieval import Candidate
 from ingest.dutch_analysis import Analyzer, fold, words
 
-WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 MAX_WINDOW_UNITS = 3
 MAX_WINDOW_CHARS = 1100
 PAD = 800  # characters of context read around every retrieved chunk
 
-_SKIP_SECTIONS = re.compile(
-    r"^(?:\d+(?:\.\d+)*\.?\s+)?(?:colofon|inhoud|inhoudsopgave|contents|literatuur(?:lijst)?|"
-    r"bronnen(?:lijst)?|referenties|bibliografie|verantwoording colofon)\b",
-    re.IGNORECASE,
-)
-_BOILERPLATE = re.compile(
-    r"alle rechten voorbehouden|all rights reserved|\bisbn\b|niets uit deze uitgave|overname van (?:tekst|delen)|"
-    r"^©|\s©\s|aan deze (?:uitgave|publicatie) kunnen geen rechten",
-    re.IGNORECASE,
-)
-_LABELS = re.compile(r"(?:^|\s)[A-ZÀ-Ý][\w'’]*(?:\s[\w'’]+)?:\s")  # "Uitgave: …", "Jaar van uitgave: …"
-_DOT_LEADERS = re.compile(r"\.{4,}|(?:\. ){3,}|…{2,}")
-_META = re.compile(
-    r"\b(?:deze|dit|die) (?:notitie|publicatie|rapport|document|uitgave|verkenning|handreiking|"
-    r"hoofdstuk|paragraaf|brochure|factsheet|achtergrondnotitie|studie)\b|\bhoofdstuk \d|"
-    r"\bin (?:het )?volgende hoofdstuk|^(?:tabel|figuur|grafiek|kader|bron)\s*\d*\b",
-    re.IGNORECASE,
-)
-_SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")
-# Words that name the kind of answer rather than its subject ("hoeveel geld", "in welk jaar").
 _TYPE_WORDS = frozenset(
     [
         "geld",
@@ -82,62 +56,6 @@ _TYPE_WORDS = frozenset(
         "ongeveer",
         "volgen",
     ]
-)
-
-FEATURES = (  # what the ranker sees of a window
-    "rel_max",
-    "rel_first",
-    "dense_max",
-    "lex_cover",
-    "focus_cover",
-    "head_cover",
-    "type_number",
-    "type_date",
-    "type_cause",
-    "type_list",
-    "type_other",
-    "type_focus",
-    "type_cover",
-    "unit_bound",
-    "type_pred",
-    "type_dense",
-    "anchor_missing",
-    "anchor_in",
-    "anchor_near",
-    "dense_gap",
-    "lex_gap",
-    "top_unit",
-    "restate_first",
-    "novel",
-    "prev_question",
-    "starts_question",
-    "meta",
-    "prior",
-    "prior_rank",
-    "window_dense",
-    "chunk_dense",
-    "chunk_gap",
-    "units",
-    "chars",
-    "list_window",
-    "table_window",
-    "list_count",
-    "lead_cover",
-    "list_items",
-)
-# What decides whether the best window answers at all (the refusal): absolute, not relative, evidence.
-ANSWER_FEATURES = (
-    "dense_max",
-    "lex_cover",
-    "focus_cover",
-    "type_ok",
-    "type_focus",
-    "type_cover",
-    "unit_bound",
-    "type_pred",
-    "type_dense",
-    "anchor_missing",
-    "anchor_in",
 )
 
 
@@ -194,91 +112,6 @@ class Window:
             return False
         mine = {u.index for u in self.units}
         return any(u.index in mine for u in other.units)
-
-
-@dataclass(frozen=True)
-class ReaderModel:
-    """The fitted reader: a linear ranker over windows, a logistic answerability model for the best
-    window, the refusal threshold on that probability, and how close (in ranker logits) a further window
-    must come to the best to be quoted too."""
-
-    rank_weights: dict[str, float]
-    answer_weights: dict[str, float]
-    answer_bias: float
-    refusal_threshold: float
-    second_margin: float
-
-    def rank(self, features: dict[str, float]) -> float:
-        return sum(self.rank_weights.get(name, 0.0) * value for name, value in features.items())
-
-    def answerability(self, features: dict[str, float]) -> float:
-        z = self.answer_bias + sum(self.answer_weights.get(name, 0.0) * features[name] for name in ANSWER_FEATURES)
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
-
-    @classmethod
-    def load(cls, path: Path = WEIGHTS_FILE) -> ReaderModel:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return cls(
-            rank_weights={k: float(v) for k, v in data["rank_weights"].items()},
-            answer_weights={k: float(v) for k, v in data["answer_weights"].items()},
-            answer_bias=float(data["answer_bias"]),
-            refusal_threshold=float(data["refusal_threshold"]),
-            second_margin=float(data["second_margin"]),
-        )
-
-
-CLOSE_MEANING = 0.9  # relevance (0–1) from which a unit says the same as the question in other words
-SUPPORT_DEPTH = 1  # best-ranked windows among which a figure or date question looks for its answer
-
-
-def supports(features: dict[str, float], kind: str) -> bool:
-    """Whether a window can answer a question of this kind at all.
-
-    A figure or date question needs, in one unit of the window, a figure or date the question does not
-    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or
-    sharing words with what the question says about its names (not only the names), or — for a counted
-    noun in other words — a unit that matches the question closely in meaning. The window must also name
-    every year, figure and ordinal the question names ("in 2023", "de derde tranche"). Other questions
-    need the years and figures they name somewhere in the window's section.
-    """
-    if kind not in ("number", "date"):
-        return features["anchor_missing"] == 0
-    if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
-        return False
-    bound = features["unit_bound"]
-    if bound == 0 and features["type_dense"] < CLOSE_MEANING:
-        return False
-    return bound == 1 or features["type_pred"] > 0
-
-
-def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
-    """Index of the window to answer with among windows in rank order (their features), or None:
-    the best-ranked window that supports the question, looking ``SUPPORT_DEPTH`` deep for figure and
-    date questions and at the best window only for other kinds."""
-    depth = SUPPORT_DEPTH if kind in ("number", "date") else 1
-    return next((i for i, f in enumerate(ranked[:depth]) if supports(f, kind)), None)
-
-
-@lru_cache(maxsize=1)
-def default_model() -> ReaderModel:
-    return ReaderModel.load()
-
-
-def quotable(text: str, kind: str, heading: str) -> bool:
-    """Whether a unit may be quoted in an answer: real content, no colophon, table of contents or
-    publisher boilerplate, no sentence fragment."""
-    if kind == "heading" or _SKIP_SECTIONS.match(heading) or _BOILERPLATE.search(text):
-        return False
-    body = text[2:] if kind == "item" else text
-    if kind in ("row", "header"):
-        return sum(c.isalnum() for c in body) >= 2
-    if _DOT_LEADERS.search(body) or len(_LABELS.findall(body)) >= 2:
-        return False  # a table-of-contents line, a colophon or metadata strip ("Uitgave: … Titel: …")
-    if len(body) < 25 or len(body.split()) < 4 or len(body) > 900:
-        return False
-    if kind == "sentence" and not (body[0].isupper() or body[0].isdigit() or body[0] in "\"'‘“(€"):
-        return False  # a fragment: the sentence began before a page or column break we could not join
-    return sum(c.isalpha() for c in body) >= 0.5 * len(body)
 
 
 class Reader:
@@ -347,7 +180,7 @@ class Reader:
                 su.focus = sum(w for t, w in focus.items() if t in su.terms) / focus_total
                 su.predicate = len(su.terms & predicate) / len(predicate) if predicate else 1.0
                 su.folded = fold(su.text) if anchors else ""
-                su.meta = bool(_META.search(su.text))
+                su.meta = bool(META.search(su.text))
         all_units = [su for _, scored, _ in units.values() for su in scored.values()]
         context = _Context(
             intent,
@@ -573,10 +406,7 @@ class Reader:
                 else 1.0
             ),
             "anchor_near": (
-                sum(
-                    any(anchor_found(a, u.folded) for u in near) or anchor_found(a, fold(heading))
-                    for a in ctx.anchors
-                )
+                sum(any(anchor_found(a, u.folded) for u in near) or anchor_found(a, fold(heading)) for a in ctx.anchors)
                 / len(ctx.anchors)
                 if ctx.anchors
                 else 1.0
@@ -709,8 +539,3 @@ def _vector_for(unit: Unit, vectors: list[tuple[int, int, np.ndarray]]) -> np.nd
             if a == unit.start and b == unit.end:
                 break
     return best
-
-
-def clean_quote(text: str) -> str:
-    """A unit as it appears in an answer: the PDF's own "[n]" markers removed (they would read as ours)."""
-    return _SOURCE_MARKER.sub("", text).strip()

@@ -33,7 +33,8 @@ from scipy.optimize import minimize
 
 from assistant.core import Assistant, Evidence
 from assistant.intent import classify
-from assistant.reader import ANSWER_FEATURES, FEATURES, SUPPORT_DEPTH, WEIGHTS_FILE, Window, choose
+from assistant.reader import Window
+from assistant.reader_model import ANSWER_FEATURES, FEATURES, SUPPORT_DEPTH, WEIGHTS_FILE, choose
 from beleidsbron.settings import Settings, get_settings
 from evals.dataset import Question, load_questions, load_set
 from evals.metrics import evidence_recall

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.core import Assistant
-from assistant.reader import quotable
+from assistant.quotable import quotable
 from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses

@@ -1,0 +1,142 @@
+"""The reader's fitted models and its decision rules: which window answers, and when to refuse.
+
+Assistant stage (evidence windows → *choice of window* → answer or refusal). A linear ranker orders
+the windows of a question; a logistic model estimates whether the chosen window answers the question at
+all; :func:`supports` and :func:`choose` are the rules a figure or date question must pass. The weights
+live in ``reader_weights.json`` and are fitted by ``python -m evals.train_reader`` (which uses the same
+``choose``), cross-validated by document on question sets written outside the project.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
+
+FEATURES = (  # what the ranker sees of a window
+    "rel_max",
+    "rel_first",
+    "dense_max",
+    "lex_cover",
+    "focus_cover",
+    "head_cover",
+    "type_number",
+    "type_date",
+    "type_cause",
+    "type_list",
+    "type_other",
+    "type_focus",
+    "type_cover",
+    "unit_bound",
+    "type_pred",
+    "type_dense",
+    "anchor_missing",
+    "anchor_in",
+    "anchor_near",
+    "dense_gap",
+    "lex_gap",
+    "top_unit",
+    "restate_first",
+    "novel",
+    "prev_question",
+    "starts_question",
+    "meta",
+    "prior",
+    "prior_rank",
+    "window_dense",
+    "chunk_dense",
+    "chunk_gap",
+    "units",
+    "chars",
+    "list_window",
+    "table_window",
+    "list_count",
+    "lead_cover",
+    "list_items",
+)
+# What decides whether the best window answers at all (the refusal): absolute, not relative, evidence.
+ANSWER_FEATURES = (
+    "dense_max",
+    "lex_cover",
+    "focus_cover",
+    "type_ok",
+    "type_focus",
+    "type_cover",
+    "unit_bound",
+    "type_pred",
+    "type_dense",
+    "anchor_missing",
+    "anchor_in",
+)
+
+
+@dataclass(frozen=True)
+class ReaderModel:
+    """The fitted reader: a linear ranker over windows, a logistic answerability model for the best
+    window, the refusal threshold on that probability, and how close (in ranker logits) a further window
+    must come to the best to be quoted too."""
+
+    rank_weights: dict[str, float]
+    answer_weights: dict[str, float]
+    answer_bias: float
+    refusal_threshold: float
+    second_margin: float
+
+    def rank(self, features: dict[str, float]) -> float:
+        return sum(self.rank_weights.get(name, 0.0) * value for name, value in features.items())
+
+    def answerability(self, features: dict[str, float]) -> float:
+        z = self.answer_bias + sum(self.answer_weights.get(name, 0.0) * features[name] for name in ANSWER_FEATURES)
+        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+    @classmethod
+    def load(cls, path: Path = WEIGHTS_FILE) -> ReaderModel:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            rank_weights={k: float(v) for k, v in data["rank_weights"].items()},
+            answer_weights={k: float(v) for k, v in data["answer_weights"].items()},
+            answer_bias=float(data["answer_bias"]),
+            refusal_threshold=float(data["refusal_threshold"]),
+            second_margin=float(data["second_margin"]),
+        )
+
+
+CLOSE_MEANING = 0.9  # relevance (0–1) from which a unit says the same as the question in other words
+SUPPORT_DEPTH = 1  # best-ranked windows among which a figure or date question looks for its answer
+
+
+def supports(features: dict[str, float], kind: str) -> bool:
+    """Whether a window can answer a question of this kind at all.
+
+    A figure or date question needs, in one unit of the window, a figure or date the question does not
+    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or
+    sharing words with what the question says about its names (not only the names), or — for a counted
+    noun in other words — a unit that matches the question closely in meaning. The window must also name
+    every year, figure and ordinal the question names ("in 2023", "de derde tranche"). Other questions
+    need the years and figures they name somewhere in the window's section.
+    """
+    if kind not in ("number", "date"):
+        return features["anchor_missing"] == 0
+    if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
+        return False
+    bound = features["unit_bound"]
+    if bound == 0 and features["type_dense"] < CLOSE_MEANING:
+        return False
+    return bound == 1 or features["type_pred"] > 0
+
+
+def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
+    """Index of the window to answer with among windows in rank order (their features), or None:
+    the best-ranked window that supports the question, looking ``SUPPORT_DEPTH`` deep for figure and
+    date questions and at the best window only for other kinds."""
+    depth = SUPPORT_DEPTH if kind in ("number", "date") else 1
+    return next((i for i, f in enumerate(ranked[:depth]) if supports(f, kind)), None)
+
+
+@lru_cache(maxsize=1)
+def default_model() -> ReaderModel:
+    return ReaderModel.load()
