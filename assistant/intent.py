@@ -306,9 +306,21 @@ _NUMBERISH = re.compile(
 )
 
 
+# Verbs that follow "hoeveel" directly ("Hoeveel droegen corporaties af?"): then nothing is counted by name.
+_VERBS_AFTER_HOEVEEL = frozenset(
+    """
+    hadden hebben heeft had waren zijn was is werden worden wordt werd mochten mogen mag mocht moesten moeten
+    moet konden kunnen kan kon zullen zal zouden zou kregen krijgen krijgt kreeg droegen dragen draagt gingen
+    gaan gaat ging kwamen komen komt stonden staan staat telt tellen telde bedraagt bedroeg kost kostte kosten
+    investeert investeerde investeerden verdient verdiende ontving ontvingen woonden wonen woont werkten werken
+    werkt steeg stegen daalde daalden besteedt besteedde besteedden levert leverde leverden bracht brachten
+    """.split()  # noqa: SIM905
+)
+
+
 def counted_stems(unit: str) -> frozenset[str]:
     """Stems of the counted noun of "hoeveel X" and of the nouns used for the same thing."""
-    if not unit or unit in _TIME_UNITS or not unit.endswith(("en", "s", "er")):
+    if not unit or unit in _TIME_UNITS or unit in _VERBS_AFTER_HOEVEEL or not unit.endswith(("en", "s", "er")):
         return frozenset()
     words = {unit}
     for group in _COUNTED_GROUPS:

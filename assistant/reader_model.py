@@ -113,20 +113,22 @@ def supports(features: dict[str, float], kind: str) -> bool:
     """Whether a window can answer a question of this kind at all.
 
     A figure or date question needs, in one unit of the window, a figure or date the question does not
-    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or
-    sharing words with what the question says about its names (not only the names), or — for a counted
-    noun in other words — a unit that matches the question closely in meaning. The window must also name
-    every year, figure and ordinal the question names ("in 2023", "de derde tranche"). Other questions
-    need the years and figures they name somewhere in the window's section.
+    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or in
+    a unit that shares words with what the question says about its names (not only the names), or that
+    matches the question closely in meaning (a paraphrase). When the question counts a noun, a figure
+    next to it is required unless the unit matches that closely. The years, figures and ordinals the
+    question names ("in 2023", "de derde tranche") must stand in the window, the sentence before or after
+    it or its heading. Other questions need them somewhere in the window's section.
     """
     if kind not in ("number", "date"):
         return features["anchor_missing"] == 0
     if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
         return False
     bound = features["unit_bound"]
-    if bound == 0 and features["type_dense"] < CLOSE_MEANING:
+    close = features["type_dense"] >= CLOSE_MEANING
+    if bound == 0 and not close:
         return False
-    return bound == 1 or features["type_pred"] > 0
+    return bound == 1 or features["type_pred"] > 0 or close
 
 
 def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
