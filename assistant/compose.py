@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.passages import DocumentText
 from assistant.quotable import clean_quote
-from assistant.reader import Window
+from assistant.reader import ScoredUnit, Window
 from assistant.reader_model import SUPPORT_DEPTH, choose, supports
 from assistant.retrieval import Candidate, diversify
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
@@ -179,14 +179,15 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
         window = pick.window
         doc = window.doc
         span = passage_span(doc, window)
+        quoted_units = _answering_units(window)
         by_page: dict[int, list[tuple[int, int]]] = {}
-        for unit in window.units:
+        for unit in quoted_units:
             by_page.setdefault(doc.page_at(unit.unit.start), []).append((unit.unit.start, unit.unit.end))
         number_of_page: dict[int, int] = {}
         for page, quoted in by_page.items():
             number_of_page[page] = len(citations) + 1
             citations.append(passage_citation(len(citations) + 1, doc, span, quoted, window.score))
-        for unit in window.units:
+        for unit in quoted_units:
             n = number_of_page[doc.page_at(unit.unit.start)]
             text = _display(unit.text, unit.unit.kind)
             sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
@@ -197,16 +198,23 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
     return "".join(parts).strip(), citations, sentences
 
 
+def _answering_units(window: Window) -> tuple[ScoredUnit, ...]:
+    """The units an answer quotes: the window without the questions the text asks itself at its start
+    or end ("Waarom koos het kabinet hiervoor?" introduces the answer; it is not one). The passage
+    still shows them."""
+    units = list(window.units)
+    while len(units) > 1 and units[0].text.rstrip().endswith("?"):
+        units.pop(0)
+    while len(units) > 1 and units[-1].text.rstrip().endswith("?"):
+        units.pop()
+    return tuple(units)
+
+
 def _display(text: str, kind: str) -> str:
     text = clean_quote(text)
     if kind == "sentence":
         text = text[0].upper() + text[1:]
     return text
-
-
-def readable_order(picks: list[Pick]) -> list[Pick]:
-    """The picks in answer order (best window first)."""
-    return list(picks)
 
 
 def related_passages(candidates: list[Candidate], per_document: int, n: int = 3) -> list[Citation]:

@@ -82,6 +82,9 @@ ENERGY = [
             "550.000 huishoudens in energiearmoede, vooral in huurwoningen in oudere stadswijken.",
             "Gemeenten kunnen deze huishoudens bereiken via energiecoaches die aan de keukentafel kleine "
             "besparingen regelen, zoals tochtstrips, radiatorfolie en een zuinige douchekop.",
+            "Waarom blijft energiearmoede zo hardnekkig? Omdat de huishoudens die het zwaarst getroffen worden "
+            "zelden zelf kunnen isoleren: zij huren hun woning, en de verhuurder beslist over de investering. "
+            "Subsidies voor eigenaar-bewoners bereiken hen daardoor niet.",
         ],
     ),
     Section(
@@ -136,6 +139,14 @@ def test_the_reason_in_the_next_sentence_is_quoted(reader_store: Assistant) -> N
     text = _answer_text(answer)
     assert "doordat de bouwkosten snel stegen" in text  # the reason, not only the restating sentence
     assert answer.citations[0].source == "wijkkracht.pdf"
+
+
+def test_a_question_the_text_asks_itself_introduces_but_is_not_the_answer(reader_store: Assistant) -> None:
+    answer = reader_store.ask("Waarom blijft energiearmoede zo hardnekkig?")
+    assert not answer.refused
+    assert answer.sentences[0].text.startswith("Omdat de huishoudens")  # the answer comes first
+    assert "?" not in answer.text
+    assert "Waarom blijft energiearmoede zo hardnekkig?" in answer.citations[0].text  # still in the passage
 
 
 def test_a_list_question_gets_the_lead_and_every_item(reader_store: Assistant) -> None:
