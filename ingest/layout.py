@@ -52,6 +52,7 @@ SIZE_CHANGE = 0.12  # a relative height change starting a new block (heading ↔
 PARAGRAPH_GAP = 0.3  # extra vertical white space (× height) beyond the normal leading = new paragraph
 TABLE_ROW_GAP = 2.0  # table lines further apart than this are not one table
 SIDE_WIDTH = 0.6  # a side block is at most this wide relative to the body beside it
+SLAB_GAP = 2.5  # bands of text further apart than this are not parts of the same columns
 
 BULLET_GLYPHS = frozenset("•▪◦●■□‣∙·○►▸➢➤✓✔❖◆◇⁃\x7f")
 DASHES = frozenset("-–—")
@@ -211,9 +212,9 @@ class _Chars:
         return r.left, r.bottom, r.right, r.top
 
     def angle(self, index: int) -> int:
-        """The character's rotation rounded to a quarter turn: 0, 90, 180 or 270 degrees."""
-        value = pdfium_c.FPDFText_GetCharAngle(self.textpage, index)
-        return 0 if value < 0 else round(math.degrees(value) / 90) % 4 * 90
+        """The character's counter-clockwise rotation rounded to a quarter turn: 0, 90, 180 or 270."""
+        value = pdfium_c.FPDFText_GetCharAngle(self.textpage, index)  # clockwise, in radians
+        return 0 if value < 0 else -round(math.degrees(value) / 90) % 4 * 90
 
 
 def _page_text(textpage: object, count: int) -> str:
@@ -261,7 +262,7 @@ def _words(chars: _Chars) -> tuple[list[Word], list[Word]]:
     words: list[Word] = []
     other: list[Word] = []
     for start, end, angle, tight in raw:
-        pieces = _word_pieces(chars, start, end, main)
+        pieces = _word_pieces(chars, start, end, angle)
         pieces[0].tight = tight
         for piece in pieces[1:]:
             piece.tight = True
@@ -556,9 +557,8 @@ def _table_rows(lines: list[Line], column: object, n_cols: int, height: float) -
             new_row = True
         elif spaced:
             new_row = pitches[k - 1] > 1.15 * least
-        else:
-            first = line.segments[0].text[:1]
-            new_row = len(line.segments) > 1 or (cols[0] == 0 and not first.islower())
+        else:  # evenly spaced lines: a row starts with its first cell; a lower-case start continues one
+            new_row = cols[0] == 0 and not line.segments[0].text[:1].islower()
         if new_row:
             rows.append([[] for _ in range(n_cols)])
         for c, s in zip(cols, line.segments, strict=True):
@@ -642,7 +642,8 @@ class _Order:
             cover = _cover([(u.x0, u.x1) for u in slab])
             if groups:
                 merged = _cover(groups[-1][1] + cover)
-                if _gutters(merged, GUTTER * self.body):
+                near = min(u.top for u in slab) - max(u.bottom for u in groups[-1][0]) < SLAB_GAP * self.body
+                if near and _gutters(merged, GUTTER * self.body):
                     groups[-1] = (groups[-1][0] + slab, merged)
                     continue
             groups.append((list(slab), cover))
@@ -688,9 +689,9 @@ class _Order:
             segments = [u for u in narrow if isinstance(u, Segment)]
             if len(segments) < len(narrow) or not segments:
                 continue  # tables are body text
-            small = statistics.median(s.height for s in segments) <= SMALL * self.body
-            short = statistics.median(s.n_words for s in segments) <= 6
-            if small or short:
+            size = statistics.median(s.height for s in segments)
+            labels = statistics.median(s.n_words for s in segments) <= 3  # "Datum", "Ons kenmerk", a number
+            if size <= SMALL * self.body or (labels and size <= 1.05 * self.body):
                 return narrow
         return None
 
@@ -809,20 +810,21 @@ def page_layout(page: pdfium.PdfPage) -> PageLayout:
 
 
 def layout_words(words: list[Word], rotated: list[Word] | None = None) -> PageLayout:
-    """The layout of one page from its words (upright, y down)."""
-    words = [w for w in words if w.text]
+    """The layout of one page from its words (upright, y down) and its words set at another angle."""
+    rotated_lines = tuple(line.text for line in _lines(_segments_of(rotated or [])))
     if not words:
-        return PageLayout((), tuple(w.text for w in rotated or []))
-    segments = [s for line in _word_lines(words) for s in _segments(line)]
+        return PageLayout((), rotated_lines)
+    segments = _segments_of(words)
     body = _body_height(segments)
     notes = _footnotes(segments, body)
     note_ids = {id(s) for s in notes}
     units: list[Unit] = [s for s in segments if id(s) not in note_ids]
-    footer: list[Unit] = []
+    footer: list[Segment] = []
     if notes:  # page numbers below the footnotes go after them
         notes_top = min(s.top for s in notes)
-        footer = [u for u in units if u.top > notes_top and isinstance(u, Segment) and _PAGE_NUMBER.match(u.text)]
-        units = [u for u in units if not any(u is f for f in footer)]
+        footer = [u for u in units if isinstance(u, Segment) and u.top > notes_top and _PAGE_NUMBER.match(u.text)]
+        footer_ids = {id(s) for s in footer}
+        units = [u for u in units if id(u) not in footer_ids]
     order = _Order(body, min(s.x0 for s in segments), max(s.x1 for s in segments))
     if units:
         order.cut(units)
@@ -833,17 +835,16 @@ def layout_words(words: list[Word], rotated: list[Word] | None = None) -> PageLa
         _write_notes(writer, notes, body)
     if footer:
         writer.brk()
-        writer.lines.extend(s.text for s in footer if isinstance(s, Segment))
+        writer.lines.extend(s.text for s in footer)
     lines = writer.lines
     while lines and lines[-1] == "":
         lines.pop()
     side = [line.text for part in order.sides for line in _lines([u for u in part if isinstance(u, Segment)])]
-    side += [line.text for line in _lines(_rotated_segments(rotated or []))]
-    return PageLayout(tuple(lines), tuple(side))
+    return PageLayout(tuple(lines), (*side, *rotated_lines))
 
 
-def _rotated_segments(words: list[Word]) -> list[Segment]:
-    return [s for line in _word_lines(words) for s in _segments(line)] if words else []
+def _segments_of(words: list[Word]) -> list[Segment]:
+    return [s for line in _word_lines(words) for s in _segments(line)]
 
 
 def _write_notes(writer: _Writer, notes: list[Segment], body: float) -> None:
