@@ -61,6 +61,7 @@ _FOOTNOTE_START = re.compile(r"^\d{1,3}\s*(?=[A-ZÀ-Ý(“\"'‘]|https?:|www\.)
 _PAGE_NUMBER = re.compile(r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?\d{1,4}(?:\s*(?:/|van|of)\s*\d{1,4})?$", re.I)
 _SENTENCE_END = re.compile(r"[.!?:;…\"'”’)]$")
 HYPHEN_MARK = "\ufffe"  # pdfium's mark for the hyphen of a line-end hyphenation break
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _SPLIT = re.compile(rf"[^\s{HYPHEN_MARK}]+{HYPHEN_MARK}?|{HYPHEN_MARK}")
 
 
@@ -197,23 +198,27 @@ class PageLayout:
 # --- characters → words ------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
 class _Chars:
     """Access to pdfium's characters of one text page."""
 
-    textpage: object
-    text: str  # one Python character per pdfium character index
-    rect: pdfium_c.FS_RECTF = field(default_factory=pdfium_c.FS_RECTF)
+    __slots__ = ("_ref", "_textpage", "pairs", "rect", "text")
+
+    def __init__(self, textpage: object, text: str) -> None:
+        self._textpage = textpage
+        self.text = text  # one Python character per pdfium character index
+        self.pairs = bool(_SURROGATE.search(text))  # characters beyond the BMP, in two halves
+        self.rect = pdfium_c.FS_RECTF()
+        self._ref = ctypes.byref(self.rect)
 
     def box(self, index: int) -> tuple[float, float, float, float]:
         """Loose box (left, bottom, right, top) in PDF user space: font ascent to descent."""
-        pdfium_c.FPDFText_GetLooseCharBox(self.textpage, index, ctypes.byref(self.rect))
+        pdfium_c.FPDFText_GetLooseCharBox(self._textpage, index, self._ref)
         r = self.rect
         return r.left, r.bottom, r.right, r.top
 
     def angle(self, index: int) -> int:
         """The character's counter-clockwise rotation rounded to a quarter turn: 0, 90, 180 or 270."""
-        value = pdfium_c.FPDFText_GetCharAngle(self.textpage, index)  # clockwise, in radians
+        value = pdfium_c.FPDFText_GetCharAngle(self._textpage, index)  # clockwise, in radians
         return 0 if value < 0 else -round(math.degrees(value) / 90) % 4 * 90
 
 
@@ -250,11 +255,15 @@ def _words(chars: _Chars) -> tuple[list[Word], list[Word]]:
     """Words of the page, upright in the page's main direction; and words set at another angle."""
     raw: list[tuple[int, int, int, bool]] = []  # (start, end, angle, tight)
     weight = [0, 0, 0, 0]
+    text = chars.text
     previous_end = 0
-    for match in _SPLIT.finditer(chars.text):
+    angle = 0
+    for match in _SPLIT.finditer(text):
         start, end = match.span()
-        angle = chars.angle(start)
-        tight = not any(c in " \t\xa0" for c in chars.text[previous_end:start])
+        between = text[previous_end:start]
+        if "\n" in between or not raw:
+            angle = chars.angle(start)  # pdfium starts a new line where the direction changes
+        tight = " " not in between and "\xa0" not in between and "\t" not in between
         raw.append((start, end, angle, tight))
         weight[angle // 90] += end - start
         previous_end = end
@@ -283,7 +292,8 @@ def _word_pieces(chars: _Chars, start: int, end: int, angle: int) -> list[Word]:
     same_line = abs(first[3] - last[3]) < 0.15 * height and abs(first[2] - last[2]) < 0.15 * height
     plausible = -0.3 * height <= right[1] - left[0] <= (end - start) * 0.55 * height + 0.3 * height
     if same_line and plausible:
-        return [Word(_word_text(text), left[0], right[1], min(first[2], last[2]), max(first[3], last[3]), rtl=rtl)]
+        top, bottom = min(first[2], last[2]), max(first[3], last[3])
+        return [Word(_word_text(text, chars.pairs), left[0], right[1], top, bottom, rtl=rtl)]
     pieces: list[Word] = []
     current: list[tuple[str, tuple[float, float, float, float]]] = []
     for i in range(start, end):
@@ -294,18 +304,18 @@ def _word_pieces(chars: _Chars, start: int, end: int, angle: int) -> list[Word]:
             other_line = abs(box[3] - prev[3]) > 0.15 * h or abs(box[2] - prev[2]) > 0.15 * h  # or raised
             gap = prev[0] - box[1] if rtl else box[0] - prev[1]
             if other_line or not -0.5 * h < gap < 0.3 * h:
-                pieces.append(_piece_word(current, rtl))
+                pieces.append(_piece_word(current, rtl, chars.pairs))
                 current = []
         current.append((chars.text[i], box))
     if current:
-        pieces.append(_piece_word(current, rtl))
+        pieces.append(_piece_word(current, rtl, chars.pairs))
     return pieces
 
 
-def _piece_word(chars: list[tuple[str, tuple[float, float, float, float]]], rtl: bool) -> Word:
+def _piece_word(chars: list[tuple[str, tuple[float, float, float, float]]], rtl: bool, pairs: bool) -> Word:
     boxes = [b for _, b in chars]
     return Word(
-        _word_text("".join(c for c, _ in chars)),
+        _word_text("".join(c for c, _ in chars), pairs),
         min(b[0] for b in boxes),
         max(b[1] for b in boxes),
         min(b[2] for b in boxes),
@@ -314,11 +324,11 @@ def _piece_word(chars: list[tuple[str, tuple[float, float, float, float]]], rtl:
     )
 
 
-def _word_text(text: str) -> str:
+def _word_text(text: str, pairs: bool) -> str:
+    """A word's text: pdfium's hyphenation mark as "-", a character beyond the BMP whole again."""
     if text[-1] == HYPHEN_MARK:
         text = text[:-1] + "-"
-    text = text.replace(HYPHEN_MARK, "")
-    if any("\ud800" <= c <= "\udfff" for c in text):  # pdfium gives characters beyond the BMP as two halves
+    if pairs:
         text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
     return text
 
@@ -384,7 +394,7 @@ def _segments(line: list[Word]) -> list[Segment]:
         gap = w.x0 - prev.x1
         height = max(w.height, prev.height)  # a line band can hold several columns in other sizes
         marker = len(groups[-1]) == 1 and _is_marker(prev.text) and gap < MARKER_GAP * height
-        if gap > WORD_GAP * height and not marker and not w.sup:
+        if gap > WORD_GAP * height and not marker:
             groups.append([w])
         else:
             groups[-1].append(w)

@@ -20,10 +20,12 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import Table as PlatypusTable
 
+from evals.bench_layout import measure
 from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
 from tests import pdf_factory
+from tests.conftest import CORPUS
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given
 Rule = tuple[float, float, float, float]  # a line from (x0, y0) to (x1, y1)
@@ -326,3 +328,13 @@ def test_line_end_hyphenation_keeps_its_hyphen(tmp_path: Path) -> None:
         [[(56, 780, "Helvetica", 10, "De gemeente onderzoekt de leefbaar-"), (56, 766, "Helvetica", 10, "heid.")]],
     )
     assert read_pdf(path.read_bytes()).pages[0] == "De gemeente onderzoekt de leefbaar-\nheid."
+
+
+# --- nothing lost on the demo corpus -------------------------------------------------------------
+
+
+def test_every_word_of_the_plain_text_is_kept_on_the_demo_corpus() -> None:
+    rows = [measure(pdf) for pdf in sorted(CORPUS.glob("*.pdf"))]
+    assert all("pages" in row for row in rows), rows
+    assert sum(row["missing_words"] for row in rows) == 0, [r for r in rows if r["missing_words"]]
+    assert sum(row["table_rows"] for row in rows) >= 40  # the demo tables come out as rows
