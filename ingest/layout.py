@@ -777,7 +777,7 @@ class _Writer:
         if abs(prev.height - line.height) > SIZE_CHANGE * height:
             return True
         previous_text = self.lines[-1] if self.lines else ""
-        if line.top < prev.top:  # the next column: no vertical gap to measure
+        if line.top < prev.top or line.x0 >= prev.x1 or line.x1 <= prev.x0:  # the next column: no gap to measure
             return bool(_SENTENCE_END.search(previous_text)) and not text[:1].islower()
         if line.top - prev.bottom > (self.gap + PARAGRAPH_GAP) * height:
             return True
