@@ -636,6 +636,9 @@ class _Order:
                 return
             left = [u for u in units if u.x1 <= split]
             right = [u for u in units if u.x1 > split]
+            if _labels_and_values(left, right):
+                self.leaves.append(units)  # read row by row: "Datum 12 maart 2024"
+                return
             side = self._side(left, right)
             for part in (left, right):
                 if part is side:
@@ -697,13 +700,27 @@ class _Order:
             if not at_edge or width[id(narrow)] > SIDE_WIDTH * width[id(wide)]:
                 continue
             segments = [u for u in narrow if isinstance(u, Segment)]
-            if len(segments) < len(narrow) or not segments:
-                continue  # tables are body text
+            body = [u for u in wide if isinstance(u, Segment)]
+            if len(segments) < len(narrow) or not segments or len(body) < 3:
+                continue  # tables are body text; a side block stands beside a body of text
             size = statistics.median(s.height for s in segments)
             labels = statistics.median(s.n_words for s in segments) <= 3  # "Datum", "Ons kenmerk", a number
             if size <= SMALL * self.body or (labels and size <= 1.05 * self.body):
                 return narrow
         return None
+
+
+def _labels_and_values(left: list[Unit], right: list[Unit]) -> bool:
+    """Whether two parts side by side are short labels with their values on the same lines (a
+    letter's "Datum" and "Betreft"), to be read line by line rather than as two columns."""
+    if not all(isinstance(u, Segment) for u in (*left, *right)):
+        return False
+    labels = [u for u in left if isinstance(u, Segment)]
+    if statistics.median(s.n_words for s in labels) > 3:
+        return False
+    values = [u for u in right if isinstance(u, Segment)]
+    paired = sum(any(abs(v.bottom - s.bottom) <= 0.2 * s.height for v in values) for s in labels)
+    return paired >= 0.8 * max(len(labels), len(values))
 
 
 def _slabs(units: list[Unit]) -> list[list[Unit]]:
