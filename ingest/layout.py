@@ -35,6 +35,7 @@ import re
 import statistics
 import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -303,7 +304,7 @@ def _word_pieces(chars: _Chars, start: int, end: int, angle: int) -> list[Word]:
             h = max(prev[3] - prev[2], box[3] - box[2], 0.1)
             other_line = abs(box[3] - prev[3]) > 0.15 * h or abs(box[2] - prev[2]) > 0.15 * h  # or raised
             gap = prev[0] - box[1] if rtl else box[0] - prev[1]
-            if other_line or not -0.5 * h < gap < 0.3 * h:
+            if other_line or not -0.5 * h < gap <= WORD_GAP * h:  # letter-spaced words stay whole
                 pieces.append(_piece_word(current, rtl, chars.pairs))
                 current = []
         current.append((chars.text[i], box))
@@ -518,7 +519,7 @@ def _table(lines: list[Line], height: float) -> tuple[Table, list[Segment]] | Li
             beside = {id(s) for s in by_column[edge]}
             rest = [[s for s in line.segments if id(s) not in beside] for line in lines]
             return _table([Line(segs) for segs in rest if segs], height)
-    table_rows = _table_rows(lines, column, len(by_column), height)
+    table_rows = _table_rows(lines, column, len(by_column))
     if len(table_rows) < 2:
         return None
     table = Table(
@@ -554,15 +555,14 @@ def _aligned_share(column: list[Segment], lines: list[Line], height: float) -> f
     return aligned / counted if counted else 0.0
 
 
-def _table_rows(lines: list[Line], column: object, n_cols: int, height: float) -> list[list[str]]:
+def _table_rows(lines: list[Line], column: Callable[[Segment], int], n_cols: int) -> list[list[str]]:
     """Group the table's lines into rows and join each cell's wrapped lines."""
-    col = column  # type: ignore[assignment]
     pitches = [b.bottom - a.bottom for a, b in itertools.pairwise(lines)]
     least = min(pitches) if pitches else 0.0
     spaced = bool(pitches) and max(pitches) > 1.15 * least  # rows have padding: lines of one cell are closer
     rows: list[list[list[str]]] = []
     for k, line in enumerate(lines):
-        cols = [col(s) for s in line.segments]  # type: ignore[operator]
+        cols = [column(s) for s in line.segments]
         if k == 0:
             new_row = True
         elif spaced:
@@ -744,7 +744,6 @@ def _slabs(units: list[Unit]) -> list[list[Unit]]:
 class _Writer:
     """Collects output lines and decides where blocks break."""
 
-    body: float
     gap: float  # normal white space between two lines of a paragraph, relative to their height
     lines: list[str] = field(default_factory=list)
     prev: Line | None = None
@@ -855,7 +854,7 @@ def layout_words(words: list[Word], rotated: list[Word] | None = None) -> PageLa
     order = _Order(body, min(s.x0 for s in segments), max(s.x1 for s in segments))
     if units:
         order.cut(units)
-    writer = _Writer(body, _normal_gap(order.leaves))
+    writer = _Writer(_normal_gap(order.leaves))
     for leaf in order.leaves:
         writer.flow(leaf)
     if notes:
