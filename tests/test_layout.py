@@ -338,3 +338,44 @@ def test_every_word_of_the_plain_text_is_kept_on_the_demo_corpus() -> None:
     assert all("pages" in row for row in rows), rows
     assert sum(row["missing_words"] for row in rows) == 0, [r for r in rows if r["missing_words"]]
     assert sum(row["table_rows"] for row in rows) >= 40  # the demo tables come out as rows
+
+
+# --- more layouts ----------------------------------------------------------------------------------
+
+
+def test_three_columns_are_read_in_order(tmp_path: Path) -> None:
+    lines = wrap(COLUMNS_TEXT, 150)
+    third = (len(lines) + 2) // 3
+    parts = [lines[k * third : (k + 1) * third] for k in range(3)]
+    items = [(40 + 180 * k, 760 - 13 * i, "Helvetica", 10, line) for k in range(3) for i, line in enumerate(parts[k])]
+    content = read_pdf(draw(tmp_path / "drie.pdf", [by_position(items)]).read_bytes())
+    assert lines_of(content) == lines and content.side_text == [""]
+
+
+def test_labels_beside_their_values_are_read_line_by_line(tmp_path: Path) -> None:
+    items: list[Item] = [(80, 760, "Helvetica", 10, "Datum"), (160, 760, "Helvetica", 10, "12 maart 2024")]
+    items += [(80, 746, "Helvetica", 10, "Betreft"), (160, 746, "Helvetica", 10, "Voortgang wijkaanpak")]
+    items += [(80, 710 - 13 * i, "Helvetica", 10, line) for i, line in enumerate(wrap(LETTER_2, 400))]
+    lines = lines_of(read_pdf(draw(tmp_path / "kop.pdf", [by_position(items)]).read_bytes()))
+    assert lines[:3] == ["Datum 12 maart 2024", "Betreft Voortgang wijkaanpak", ""]
+
+
+def test_landscape_page_and_text_along_the_margin(tmp_path: Path) -> None:
+    path = tmp_path / "liggend.pdf"
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setPageRotation(90)  # a landscape page: the content is drawn turned a quarter
+    c.translate(595, 0)
+    c.rotate(90)
+    c.setFont("Helvetica", 10)
+    for k, row in enumerate(TABLE):
+        for x, cell in zip([40, 300, 420, 560], row, strict=True):
+            c.drawString(x, 500 - 16 * k, cell)
+    c.drawString(40, 400, "Een gewone zin onder de tabel.")
+    c.rotate(-90)  # and a note along the edge, at right angles to the text
+    c.setFont("Helvetica", 7)
+    c.drawString(-560, 300, "Concept, niet verspreiden")
+    c.showPage()
+    c.save()
+    content = read_pdf(path.read_bytes())
+    assert lines_of(content) == [" | ".join(row) for row in TABLE] + ["", "Een gewone zin onder de tabel."]
+    assert content.side_text == ["Concept, niet verspreiden"]
