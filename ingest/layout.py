@@ -182,10 +182,13 @@ class Line:
 
 @dataclass(frozen=True)
 class PageLayout:
-    """The text of one page: body lines ("" = block break) and side-block lines."""
+    """The text of one page: body lines ("" = block break), side-block lines, and the footnotes at the
+    end of ``lines`` (before a page number below them; each note's lines joined by a newline, starting
+    with its number)."""
 
     lines: tuple[str, ...]
     side: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
@@ -591,13 +594,14 @@ def _join_cell(parts: list[str]) -> str:
 # --- footnotes ---------------------------------------------------------------------------------
 
 
-def _footnotes(segments: list[Segment], body: float) -> list[Segment]:
-    """Segments of footnotes: small type below all body text above them, from the first one that
-    starts with its number down to the bottom of the page (page numbers excepted)."""
+def _footnotes(segments: list[Segment], body: float) -> tuple[list[Segment], list[Segment]]:
+    """Footnotes and the page footer below them. Footnotes: small type below all body text above
+    them, from the first one that starts with its number; the footer: page numbers, and small lines
+    set apart further down that do not start a note."""
     small = [s for s in segments if s.height <= SMALL * body]
     if not small:
-        return []
-    big = [s for s in segments if s.height > SMALL * body]
+        return [], []
+    big = [s for s in segments if s.height > SMALL * body and not _PAGE_NUMBER.match(s.text)]
     page_top = min(s.top for s in segments)
     page_bottom = max(s.bottom for s in segments)
     middle = (page_top + page_bottom) / 2
@@ -605,15 +609,26 @@ def _footnotes(segments: list[Segment], body: float) -> list[Segment]:
     def below_body(s: Segment) -> bool:
         return all(b.bottom <= s.top + 0.1 * s.height for b in big if b.x0 < s.x1 and s.x0 < b.x1)
 
-    candidates = sorted(
-        (s for s in small if s.top > middle and below_body(s) and not _PAGE_NUMBER.match(s.text)),
-        key=lambda s: (s.top, s.x0),
-    )
-    starts = [s for s in candidates if _FOOTNOTE_START.match(s.text) or s.words[0].sup]
+    candidates = sorted((s for s in small if s.top > middle and below_body(s)), key=lambda s: (s.top, s.x0))
+    starts = [s for s in candidates if _is_note_start(s)]
     if not starts:
-        return []
+        return [], []
     first = starts[0].top - 0.1 * starts[0].height
-    return [s for s in candidates if s.top >= first]
+    notes = [s for s in candidates if s.top >= first and not _PAGE_NUMBER.match(s.text)]
+    end = next(  # small lines set apart below the notes, not starting one, are a running footer
+        (
+            k
+            for k in range(1, len(notes))
+            if notes[k].top - notes[k - 1].bottom > 1.5 * notes[k].height and not _is_note_start(notes[k])
+        ),
+        len(notes),
+    )
+    numbers = [s for s in segments if s.top > first and _PAGE_NUMBER.match(s.text)]
+    return notes[:end], notes[end:] + numbers
+
+
+def _is_note_start(s: Segment) -> bool:
+    return bool(_FOOTNOTE_START.match(s.text)) or s.words[0].sup
 
 
 # --- reading order: recursive XY-cut -----------------------------------------------------------
@@ -842,50 +857,47 @@ def layout_words(words: list[Word], rotated: list[Word] | None = None) -> PageLa
         return PageLayout((), rotated_lines)
     segments = _segments_of(words)
     body = _body_height(segments)
-    notes = _footnotes(segments, body)
-    note_ids = {id(s) for s in notes}
-    units: list[Unit] = [s for s in segments if id(s) not in note_ids]
-    footer: list[Segment] = []
-    if notes:  # page numbers below the footnotes go after them
-        notes_top = min(s.top for s in notes)
-        footer = [u for u in units if isinstance(u, Segment) and u.top > notes_top and _PAGE_NUMBER.match(u.text)]
-        footer_ids = {id(s) for s in footer}
-        units = [u for u in units if id(u) not in footer_ids]
+    notes, footer = _footnotes(segments, body)
+    apart = {id(s) for s in (*notes, *footer)}
+    units: list[Unit] = [s for s in segments if id(s) not in apart]
     order = _Order(body, min(s.x0 for s in segments), max(s.x1 for s in segments))
     if units:
         order.cut(units)
     writer = _Writer(_normal_gap(order.leaves))
     for leaf in order.leaves:
         writer.flow(leaf)
-    if notes:
-        _write_notes(writer, notes, body)
-    if footer:
+    written = _write_notes(writer, notes, body) if notes else []
+    if footer:  # below the footnotes: page number, running footer
         writer.brk()
-        writer.lines.extend(s.text for s in footer)
+        writer.lines.extend(line.text for line in _lines(footer))
     lines = writer.lines
     while lines and lines[-1] == "":
         lines.pop()
     side = [line.text for part in order.sides for line in _lines([u for u in part if isinstance(u, Segment)])]
-    return PageLayout(tuple(lines), (*side, *rotated_lines))
+    return PageLayout(tuple(lines), (*side, *rotated_lines), tuple(written))
 
 
 def _segments_of(words: list[Word]) -> list[Segment]:
     return [s for line in _word_lines(words) for s in _segments(line)]
 
 
-def _write_notes(writer: _Writer, notes: list[Segment], body: float) -> None:
-    """Footnotes after an empty line, each starting on its own line with its number."""
+def _write_notes(writer: _Writer, notes: list[Segment], body: float) -> list[str]:
+    """Footnotes after an empty line, each starting on its own line with its number; returns them."""
     order = _Order(body, min(s.x0 for s in notes), max(s.x1 for s in notes))
     order.cut(list(notes))
     writer.brk()
+    written: list[list[str]] = []
     for leaf in order.leaves + order.sides:
         for line in _lines([u for u in leaf if isinstance(u, Segment)]):
             text = line.text
-            if _FOOTNOTE_START.match(text) or line.segments[0].words[0].sup:
+            if _FOOTNOTE_START.match(text) or line.segments[0].words[0].sup or not written:
                 writer.brk()
                 text = re.sub(r"^(\d{1,3})(?=[^\d\s.,])", r"\1 ", text)
+                written.append([])
             writer.lines.append(text)
+            written[-1].append(text)
     writer.prev = None
+    return ["\n".join(note) for note in written]
 
 
 def _body_height(segments: list[Segment]) -> float:

@@ -38,6 +38,7 @@ class PdfContent:
 
     pages: list[str]  # per page: lines in reading order, "" between blocks (see ingest.layout)
     side_text: list[str] = field(default_factory=list)  # per page: letterhead and margin blocks, rotated text
+    footnotes: list[tuple[str, ...]] = field(default_factory=list)  # per page: the notes that end its text
     info_title: str = ""
     info_author: str = ""
     info_year: int | None = None
@@ -117,6 +118,7 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
     pages: list[str] = []
     side_text: list[str] = []
+    footnotes: list[tuple[str, ...]] = []
     image_only: list[int] = []
     chars = 0
     try:
@@ -131,6 +133,7 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
             text = layout.text
             pages.append(text)
             side_text.append(layout.side_text)
+            footnotes.append(layout.notes)
             chars += len(text) + len(layout.side_text)
             if max_chars is not None and chars > max_chars:
                 raise BadPdfError(
@@ -154,6 +157,7 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
     return PdfContent(
         pages=pages,
         side_text=side_text,
+        footnotes=footnotes,
         info_title=str(info.get("/Title") or "").strip(),
         info_author=str(info.get("/Author") or "").strip(),
         info_year=_year(info.get("/CreationDate")),

@@ -174,6 +174,7 @@ def two_column_pdf(path: Path) -> tuple[Path, list[str], list[str]]:
             items.append((LEFT_X, y, "Helvetica", 10, line))
     items += [(RIGHT_X, 740 - 13 * i, "Helvetica", 10, line) for i, line in enumerate(right)]
     items.append((LEFT_X, 80, "Helvetica", 8, FOOTNOTE))
+    items.append((LEFT_X, 40, "Helvetica", 7, "Monitor Rivierenbuurt 2024"))  # a running footer in small type
     items.append((290, 40, "Helvetica", 9, "3"))
     draw(path, [by_position(items)], rules=[[(LEFT_X, 92, LEFT_X + 120, 92)]])
     return path, left, right
@@ -209,7 +210,8 @@ def test_footnote_comes_last_after_an_empty_line(columns: tuple[PdfContent, list
     note = lines.index(FOOTNOTE)
     assert lines[note - 1] == ""
     assert note > lines.index(right[-1])
-    assert [line for line in lines[note + 1 :] if line] == ["3"]  # only the page number after it
+    assert [line for line in lines[note + 1 :] if line] == ["Monitor Rivierenbuurt 2024 3"]  # only the footer
+    assert content.footnotes == [(FOOTNOTE,)]
 
 
 # --- tables --------------------------------------------------------------------------------------
