@@ -7,16 +7,19 @@ character with its box; from those boxes this module rebuilds what a reader sees
 
 - one visual line per ``"\\n"``; columns are read left column top→bottom, then the right one, while a
   heading, table or footer spanning the columns stays in place (recursive XY-cut on text segments);
+  short labels with their values on the same lines ("Datum  12 maart 2024") are read line by line;
 - an empty line where a new block starts: a vertical gap clearly larger than the line spacing, a
   change of font size, a first-line indent after a finished sentence, around tables and before
   footnotes;
 - a line-end hyphenation break ends its line with ``"-"``;
 - bullets (•, ▪, –, -, Symbol/Wingdings glyphs, …) become ``"• "`` at the start of the line;
 - a table (≥ 2 rows whose cells are separated by gaps aligned across the rows) becomes one line per
-  row, cells joined by ``" | "``, header row first, wrapped cell text joined into its cell;
-- footnotes (smaller type below the body text, starting with their number) come last, after an empty
-  line, each on its own line starting with its number; superscript note markers in the body stay as a
-  digit glued to the word ("wijken1"), which cleaning removes;
+  row, cells joined by ``" | "`` (an empty cell is an empty string), header row first, wrapped cell
+  text joined into its cell, an empty line before and after;
+- footnotes (smaller type below the body text, starting with their number) come last, each after an
+  empty line and starting with its number; only a page number or small running footer below them
+  follows. Superscript note markers in the body stay as a digit glued to the word ("wijken1"), which
+  cleaning removes;
 - side blocks (a narrow column of smaller or short lines in the margin beside the body: letterhead,
   "Datum", "Kenmerk", contact details) and text set at another angle are not body text: they are
   returned separately, for metadata.
