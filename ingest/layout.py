@@ -766,6 +766,7 @@ class _Writer:
     lines: list[str] = field(default_factory=list)
     prev: Line | None = None
     prev_left: float = 0.0
+    bullet_x: float | None = None  # where the last bullet of the current column stood
 
     def brk(self) -> None:
         if self.lines and self.lines[-1] != "":
@@ -782,6 +783,7 @@ class _Writer:
             [*lines, *tables, *(u for u in units if isinstance(u, Table))], key=lambda b: b.top
         )
         left = min((b.x0 for b in blocks), default=0.0)
+        self.bullet_x = None
         first = True
         for block in blocks:
             if isinstance(block, Table):
@@ -802,7 +804,13 @@ class _Writer:
         if prev is not None and self._breaks(prev, line, left, first_in_flow, text):
             self.brk()
         starts_block = not self.lines or self.lines[-1] == ""
-        self.lines.append(_bullet(text, line, starts_block, self.lines[-1] if self.lines else ""))
+        previous = self.lines[-1] if self.lines else ""
+        # a dash where the last bullet stood, after a finished item, is the next item of that list
+        next_item = self.bullet_x is not None and abs(line.x0 - self.bullet_x) < 0.3 * line.height
+        written = _bullet(text, line, starts_block or (next_item and bool(_SENTENCE_END.search(previous))), previous)
+        if written.startswith("• "):
+            self.bullet_x = line.x0
+        self.lines.append(written)
         self.prev = line
         self.prev_left = left
 
@@ -819,8 +827,9 @@ class _Writer:
         return not first_in_flow and indented and bool(_SENTENCE_END.search(previous_text)) and text[:1].isupper()
 
 
-def _bullet(text: str, line: Line, starts_block: bool, previous: str) -> str:
-    """Normalise a bullet at the start of the line to "• "."""
+def _bullet(text: str, line: Line, starts_item: bool, previous: str) -> str:
+    """Normalise a bullet at the start of the line to "• ". A dash counts as a bullet where an item
+    can start (a new block, the next item of a list), after a colon or semicolon, or with a gap after it."""
     if not text:
         return text
     head = text[0]
@@ -830,8 +839,7 @@ def _bullet(text: str, line: Line, starts_block: bool, previous: str) -> str:
     if head in DASHES and text[1:2] == " ":
         words = line.segments[0].words
         gap = words[1].x0 - words[0].x1 if len(words) > 1 else 0.0
-        listed = previous.startswith("• ") or previous.endswith((":", ";")) or starts_block
-        if listed or gap > 0.5 * line.height:
+        if starts_item or previous.startswith("• ") or previous.endswith((":", ";")) or gap > 0.5 * line.height:
             return f"• {text[2:].lstrip()}"
     return text
 
