@@ -105,7 +105,8 @@ class Segment:
     def __post_init__(self) -> None:
         self.x0 = min(w.x0 for w in self.words)
         self.x1 = max(w.x1 for w in self.words)
-        normal = [w for w in self.words if not w.sup] or self.words
+        # the size of a line is that of its text: not of a note marker nor of a bullet set larger
+        normal = [w for w in self.words if not w.sup and not _is_bullet_glyph(w.text[0])] or self.words
         self.top = min(w.top for w in normal)
         self.bottom = max(w.bottom for w in normal)
         self.height = max(w.height for w in normal)
@@ -378,7 +379,7 @@ def _host_line(orphans: list[Word], lines: list[list[Word]], k: int) -> list[Wor
             center = (w.top + w.bottom) / 2
             for v in near:
                 beside = -0.5 * v.height < w.x0 - v.x1 < 0.5 * v.height or 0 < v.x0 - w.x1 < 3 * v.height
-                if v.top <= center <= v.bottom and v.height >= w.height and beside and len(v.text) > len(w.text):
+                if v.top <= center <= v.bottom and v.height >= 0.6 * w.height and beside and len(v.text) > len(w.text):
                     return near
     return None
 

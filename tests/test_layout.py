@@ -296,8 +296,10 @@ def test_table_rows_come_out_as_rows(tmp_path: Path, build: object) -> None:
 def test_bullet_glyphs_become_one_bullet(tmp_path: Path) -> None:
     items: list[Item] = [(56, 780, "Helvetica", 10, "De buurt vraagt om:")]
     glyphs = [("Helvetica", "•"), ("Helvetica", "–"), ("Helvetica", "-"), ("ZapfDingbats", "l"), ("ZapfDingbats", "n")]
+    glyphs.append(("Helvetica", "• "))  # a list flowable's bullet: larger than the text, on its own baseline
     for i, (font, glyph) in enumerate(glyphs):
-        items.append((62, 766 - 14 * i, font, 10, glyph))
+        big = glyph == "• "
+        items.append((62, 766 - 14 * i + 2 * big, font, 14 if big else 10, glyph.strip()))
         items.append((74, 766 - 14 * i, "Helvetica", 10, f"punt nummer {pdf_factory.number_words(i + 1)};"))
     path = draw(tmp_path / "opsomming.pdf", [items])
     lines = lines_of(read_pdf(path.read_bytes()))
