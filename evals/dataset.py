@@ -7,8 +7,8 @@ The questions live in ``data/questions.jsonl``, one JSON object per line::
      "answer": "<short reference answer>", "history": [{"question": "...", "answer": "..."}]}
 
 :func:`load_questions` checks the shape of every line; :func:`verify` checks the content against the
-corpus: every gold evidence must really be on its gold page(s), found either in the raw pypdf text
-(letters and digits only, so layout does not matter) or in the cleaned page text that ingest produces.
+corpus: every gold evidence must really be on its gold page(s), found either in the page text that
+ingest reads (letters and digits only, so layout does not matter) or in the cleaned page text.
 """
 
 from __future__ import annotations
@@ -21,9 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pypdf import PdfReader
-
 from ingest.cleaning import clean_pages, page_separator
+from ingest.pdf_reader import read_pdf
 
 DATA = Path(__file__).parent / "data" / "questions.jsonl"
 
@@ -187,12 +186,12 @@ def collapse_spaces(text: str) -> str:
 
 @dataclass
 class _Document:
-    raw: list[str]  # pypdf extract_text() per page
+    raw: list[str]  # the page texts ingest reads (ingest.pdf_reader.read_pdf)
     clean: list[str]  # ingest.cleaning.clean_pages text per page
 
 
 def _read(path: Path) -> _Document:
-    raw = [page.extract_text() or "" for page in PdfReader(path).pages]
+    raw = read_pdf(path.read_bytes()).pages
     return _Document(raw=raw, clean=[page.text for page in clean_pages(raw)])
 
 
@@ -248,8 +247,9 @@ def _check_counts(questions: list[Question], documents: Iterable[str]) -> list[s
 def verify(questions: list[Question], corpus_dir: Path, *, check_counts: bool = True) -> list[str]:
     """Check the evaluation set against the PDFs in ``corpus_dir``; returns the problems (empty: fine).
 
-    Every gold evidence must be found on its gold page(s) in the raw pypdf text (compared on letters and
-    digits only) or in the cleaned page text of ``ingest.cleaning`` (whitespace collapsed). Also checked:
+    Every gold evidence must be found on its gold page(s) in the page text ingest reads (compared on
+    letters and digits only) or in the cleaned page text of ``ingest.cleaning`` (whitespace collapsed).
+    Also checked:
     source files exist, pages are in range, ids are unique, follow-up histories refer to existing
     questions, and (with ``check_counts``) the minimum counts per type and per corpus document.
     """

@@ -1,8 +1,10 @@
-"""Read one PDF with pypdf: raw page texts, document metadata and a reason when it cannot be used.
+"""Read one PDF: page texts in reading order, side blocks, document metadata, or why it cannot be used.
 
-First step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store). Every way a
-file can be unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file
-never stops the others.
+First step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store). pypdf checks
+the file (structure, encryption) and reads the info dictionary; pdfium gives the characters with
+their positions, from which :mod:`ingest.layout` builds each page's text. Every way a file can be
+unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file never stops
+the others.
 """
 
 from __future__ import annotations
@@ -13,8 +15,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
+
+from ingest.layout import page_layout
 
 # pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -30,7 +36,9 @@ class BadPdfError(Exception):
 class PdfContent:
     """What ingest needs from one PDF."""
 
-    pages: list[str]
+    pages: list[str]  # per page: lines in reading order, "" between blocks (see ingest.layout)
+    side_text: list[str] = field(default_factory=list)  # per page: letterhead and margin blocks, rotated text
+    footnotes: list[tuple[str, ...]] = field(default_factory=list)  # per page: the notes that end its text
     info_title: str = ""
     info_author: str = ""
     info_year: int | None = None
@@ -84,13 +92,9 @@ def _year(value: object) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def _has_images(page: object) -> bool:
+def _has_images(page: pdfium.PdfPage) -> bool:
     try:
-        resources = page["/Resources"]  # type: ignore[index]
-        xobjects = resources.get("/XObject") if resources else None
-        if not xobjects:
-            return False
-        return any(obj.get_object().get("/Subtype") == "/Image" for obj in xobjects.get_object().values())
+        return any(True for _ in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2))
     except Exception:
         return False
 
@@ -108,16 +112,29 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
     if n_pages == 0:
         raise BadPdfError("the PDF has no pages")
+    try:
+        document = pdfium.PdfDocument(data)
+    except Exception as exc:
+        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
     pages: list[str] = []
+    side_text: list[str] = []
+    footnotes: list[tuple[str, ...]] = []
     image_only: list[int] = []
     chars = 0
     try:
-        for number, page in enumerate(reader.pages, start=1):
-            text = page.extract_text() or ""
-            if not text.strip() and _has_images(page):
-                image_only.append(number)
+        for number in range(1, len(document) + 1):
+            page = document[number - 1]
+            try:
+                layout = page_layout(page)
+                if not layout.lines and _has_images(page):
+                    image_only.append(number)
+            finally:
+                page.close()
+            text = layout.text
             pages.append(text)
-            chars += len(text)
+            side_text.append(layout.side_text)
+            footnotes.append(layout.notes)
+            chars += len(text) + len(layout.side_text)
             if max_chars is not None and chars > max_chars:
                 raise BadPdfError(
                     f"more than {max_chars:,} characters of text by page {number}; split the document "
@@ -127,6 +144,8 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         raise
     except Exception as exc:
         raise BadPdfError(f"corrupt PDF (page {len(pages) + 1}): {_short(exc)}") from exc
+    finally:
+        document.close()
     if not any(p.strip() for p in pages):
         if image_only:
             raise BadPdfError(f"needs OCR: no text layer on pages {format_pages(image_only)}")
@@ -137,6 +156,8 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         info = {}
     return PdfContent(
         pages=pages,
+        side_text=side_text,
+        footnotes=footnotes,
         info_title=str(info.get("/Title") or "").strip(),
         info_author=str(info.get("/Author") or "").strip(),
         info_year=_year(info.get("/CreationDate")),

@@ -38,7 +38,7 @@ from ingest.store import EmbeddedChunks, Store, StoreIdentity
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
 # another version, even when its file is unchanged.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 
 class UsageError(ValueError):

@@ -12,6 +12,7 @@ from assistant.question import EMPTY, NO_CONTENT
 from beleidsbron.domain import REFUSAL, Filters
 from ingest.cleaning import clean_pages
 from ingest.dutch_analysis import Analyzer
+from ingest.pdf_reader import read_pdf
 from ingest.store import Store
 from tests.conftest import CORPUS, DemoStore
 
@@ -24,9 +25,8 @@ def assistant(demo_store: DemoStore) -> Assistant:
 
 
 def page_texts(source: str) -> dict[int, str]:
-    from pypdf import PdfReader
-
-    pages = clean_pages([p.extract_text() for p in PdfReader(CORPUS / source).pages])
+    """The clean page texts ingest stored for ``source``."""
+    pages = clean_pages(read_pdf((CORPUS / source).read_bytes()).pages)
     return {p.number: p.text for p in pages}
 
 
