@@ -67,7 +67,7 @@ _MONTHS = "januari februari maart april mei juni juli augustus september oktober
 _DIGITS = r"\d+(?:[.,]\d+)*"
 QUANTITY = re.compile(
     rf"(?:€\s*{_DIGITS}|\b{_DIGITS}\s*(?:%|procent|euro|miljoen|miljard|keer|maal|x\b)|"
-    rf"\b(?!(?:19|20)\d\d\b){_DIGITS}\b|\b(?:\w+en)?(?:{_NUMBER_WORD})\b|\been (?:op|van) de (?:\w+)\b|"
+    rf"\b(?!(?:19|20)\d\d\b){_DIGITS}\b|\b(?:\w+[eë]n)?(?:{_NUMBER_WORD})\b|\been (?:op|van) de (?:\w+)\b|"
     r"\b(?:twee|drie)derde\b|\bdubbel\b|\bverdubbeld\w*\b|\bhalvering\b)",
     re.IGNORECASE,
 )

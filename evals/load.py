@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assistant.passages import rebuild
+from beleidsbron.domain import Chunk
 from beleidsbron.settings import Settings, get_settings
 from evals.bench import log
 from evals.bench_scale import percentile
@@ -43,7 +45,7 @@ from tests.app_server import ask_api, run_app, upload_api
 from tests.pdf_factory import text_pdf
 
 _CARD = re.compile(
-    r'<div class="bb-source" data-n="(\d+)" data-anchor="([^"]*)">.*?'
+    r'<div class="bb-source(?: bb-related)?" data-n="(\d+)" data-anchor="([^"]*)">.*?'
     r'<div class="bb-meta">[^<]*· pagina \d+ · ([^<]+)</div>.*?<div class="bb-passage">(.*?)</div>',
     re.S,
 )
@@ -243,7 +245,7 @@ def cards(sources_html: str) -> list[Card]:
     """The numbered source cards of an answer (the passage as plain text)."""
     out = []
     for n, anchor, source, passage in _CARD.findall(sources_html):
-        text = html.unescape(re.sub(r"</?mark>", "", passage.replace("<br><br>", "\n\n")))
+        text = html.unescape(re.sub(r"</?mark>", "", passage.replace("<br>", "\n")))
         out.append(Card(int(n), html.unescape(anchor), html.unescape(source).strip(), text))
     return out
 
@@ -268,9 +270,10 @@ def check(run: LoadRun, docs: list[UploadDoc], store: Store) -> dict[str, list[s
         if d.answer_word not in final or f"/viewer/{d.file}" not in final:
             problems["stale"].append(f"after the run: {d.question!r} is not answered from {d.file}")
     expected = {d.file: d for d in docs}
-    passages: dict[str, set[str]] = {}
+    chunks_of: dict[str, list[Chunk]] = {}
     for chunk in store.iter_chunks():
-        passages.setdefault(chunk.doc.content_hash[:16], set()).add(chunk.text)
+        chunks_of.setdefault(chunk.doc.content_hash[:16], []).append(chunk)
+    texts = {prefix: rebuild(chunks).text for prefix, chunks in chunks_of.items()}
     sources = {d.content_hash[:16]: d.source for d in store.list_documents()}
     for a in run.asked:
         who = f"user {a.user} at {a.started:.1f} s: {a.question!r}"
@@ -283,7 +286,7 @@ def check(run: LoadRun, docs: list[UploadDoc], store: Store) -> dict[str, list[s
             continue
         for card in found:
             prefix = card.anchor.split(":")[0]
-            if sources.get(prefix) != card.source or card.passage not in passages.get(prefix, set()):
+            if sources.get(prefix) != card.source or card.passage not in texts.get(prefix, ""):
                 problems["unknown_citations"].append(f"{who}: [{card.n}] {card.source} {card.anchor}")
         cited = {c.source for c in found}
         if not a.about:

@@ -87,7 +87,7 @@ def passage_html(c: Citation) -> str:
         out.append(f"<mark>{html.escape(c.text[start:end])}</mark>")
         last = end
     out.append(html.escape(c.text[last:]))
-    return "".join(out).replace("\n\n", "<br><br>")
+    return "".join(out).replace("\n", "<br>")
 
 
 def sources_html(answer: Answer | None) -> str:
@@ -111,8 +111,9 @@ def _card(c: Citation, related: bool = False) -> str:
     label = "" if related else f'<span class="bb-n">[{c.n}]</span> '
     shown = c.heading and not c.text.startswith(c.heading)
     heading = f'<div class="bb-heading">{html.escape(c.heading)}</div>' if shown else ""
+    kind = "bb-source bb-related" if related else "bb-source"
     return (
-        f'<div class="bb-source" data-n="{c.n}" data-anchor="{html.escape(c.anchor)}">'
+        f'<div class="{kind}" data-n="{c.n}" data-anchor="{html.escape(c.anchor)}">'
         f'<div class="bb-title">{label}{html.escape(shown_title(c.title, c.source))}</div>'
         f'<div class="bb-meta">{html.escape(publisher_and_year(c.publisher, c.year))} · '
         f"pagina {c.page} · {html.escape(c.source)}</div>{heading}"
