@@ -122,6 +122,7 @@ def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: flo
         chunk_id=chunk.id,
         heading=chunk.heading,
         url=chunk.doc.url,
+        ocr_confidence=chunk.doc.ocr_confidence(page),
     )
 
 
@@ -148,6 +149,7 @@ def passage_citation(
         chunk_id=chunk.id,
         heading=section,
         url=doc.doc.url,
+        ocr_confidence=doc.doc.ocr_confidence(page),
     )
 
 

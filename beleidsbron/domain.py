@@ -42,9 +42,21 @@ class DocumentInfo:
     url: str = ""
     ingested_at: str = ""  # ISO timestamp (UTC)
     chunks: int = 0
-    needs_ocr_pages: tuple[int, ...] = ()
+    needs_ocr_pages: tuple[int, ...] = ()  # pages without a text layer that were not read (OCR off or missing)
     doc_type: str = ""  # a key of DOC_TYPES, "" when unknown
     pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean OCR confidence 0–100) of pages read by OCR
+    ocr_rejected_pages: tuple[tuple[int, float], ...] = ()  # OCR found no text or was too unsure: not indexed
+
+    def ocr_confidence(self, page: int) -> float | None:
+        """The OCR confidence of a page whose text comes from OCR; None for a page with a text layer."""
+        return next((conf for number, conf in self.ocr_pages if number == page), None)
+
+    @property
+    def ocr_mean_confidence(self) -> float | None:
+        if not self.ocr_pages:
+            return None
+        return sum(conf for _, conf in self.ocr_pages) / len(self.ocr_pages)
 
     @property
     def key(self) -> str:
@@ -57,6 +69,8 @@ class DocumentInfo:
         meta = asdict(self)
         meta["year"] = self.year or 0
         meta["needs_ocr_pages"] = json.dumps(list(self.needs_ocr_pages))
+        meta["ocr_pages"] = json.dumps([list(p) for p in self.ocr_pages])
+        meta["ocr_rejected_pages"] = json.dumps([list(p) for p in self.ocr_rejected_pages])
         meta["doc_key"] = self.key
         return meta
 
@@ -76,6 +90,8 @@ class DocumentInfo:
             needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
             pipeline=int(meta.get("pipeline", 0)),
             doc_type=str(meta.get("doc_type", "")),
+            ocr_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_pages", "[]"))),
+            ocr_rejected_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_rejected_pages", "[]"))),
         )
 
 
@@ -172,6 +188,7 @@ class FileReport:
     pages: int = 0
     chunks: int = 0
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: int = 0  # pages whose text was read by OCR
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -226,6 +243,7 @@ class Citation:
     heading: str = ""
     url: str = ""
     quoted: bool = True
+    ocr_confidence: float | None = None  # the page's text was read by OCR, with this mean confidence (0–100)
 
     @property
     def quote(self) -> str:

@@ -1,9 +1,9 @@
 """The ingest run: files → parsed, cleaned, chunked documents → embeddings → store.
 
 Orchestrates the ingest stage (corpus → *ingest* → store). PDFs are parsed in a worker process while
-the main process embeds the previous document, files are keyed by content hash (unchanged files cost
-nothing), identical chunk texts are embedded once, and every bad file is reported with its reason
-while the others go on.
+the main process embeds the previous document (scanned pages are read by OCR in that worker, which
+reports every page), files are keyed by content hash (unchanged files cost nothing), identical chunk
+texts are embedded once, and every bad file is reported with its reason while the others go on.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from queue import Empty
+from typing import Any, NamedTuple
 
 import numpy as np
 from pypdf import PdfReader
@@ -31,9 +33,10 @@ from ingest.cleaning import clean_pages
 from ingest.embeddings import EmbeddingModel, load_embeddings
 from ingest.lexical_index import ensure_index
 from ingest.metadata import resolve
-from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
+from ingest.ocr import OcrOptions, OcrPage, remove_sidecar, unavailable_reason, write_sidecar
+from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reason, read_pdf
 from ingest.sentences import split_sentences
-from ingest.store import EmbeddedChunks, Store, StoreIdentity
+from ingest.store import EmbeddedChunks, Store, StoreError, StoreIdentity
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
@@ -101,7 +104,8 @@ class _Job:
     content_hash: str
     pages: int
     replaces: bool
-    rebuild: bool = False  # same file, stored by another pipeline version
+    rebuild: str = ""  # same file, stored again: why (another pipeline version, scanned pages OCR can now read)
+    old_hash: str = ""  # content hash of the stored document this job replaces
 
 
 @dataclass
@@ -111,6 +115,7 @@ class PreparedDocument:
     doc: DocumentInfo
     chunks: list[Chunk]
     warnings: list[str]
+    ocr_pages: list[OcrPage] = field(default_factory=list)  # their word boxes go beside the store
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -182,14 +187,45 @@ def _count_pages(data: bytes) -> int:
         return 1
 
 
+_EVENTS: Any = None  # in a parsing worker: the queue on which it reports OCR progress to the ingest run
+
+
+def _init_worker(events: Any) -> None:
+    global _EVENTS
+    _EVENTS = events
+
+
+class OcrStep(NamedTuple):
+    """A page read by OCR in a parsing worker (progress of a scan)."""
+
+    file: str  # path as submitted
+    page: int
+    confidence: float
+    seconds: float
+
+
+def _ocr_reporter(path: Path) -> Callable[[OcrPage], None] | None:
+    events = _EVENTS
+    if events is None:
+        return None
+    return lambda page: events.put(OcrStep(str(path), page.number, page.confidence, page.seconds))
+
+
 def prepare_document(
-    path: Path, expected_hash: str, max_bytes: int, max_chars: int, chunk_size: int, overlap: int
+    path: Path,
+    expected_hash: str,
+    max_bytes: int,
+    max_chars: int,
+    chunk_size: int,
+    overlap: int,
+    ocr: OcrOptions | None = None,
 ) -> PreparedDocument:
-    """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
+    """Worker: read (with OCR for scanned pages), clean, describe and chunk one PDF. Raises BadPdfError
+    with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
         raise BadPdfError("the file changed while it was being ingested; run ingest again")
-    content = read_pdf(data, max_chars)
+    content = read_pdf(data, max_chars, ocr, _ocr_reporter(path))
     pages = clean_pages(content.pages)
     meta = resolve(path, content, data)
     doc = DocumentInfo(
@@ -204,14 +240,16 @@ def prepare_document(
         needs_ocr_pages=tuple(content.image_only_pages),
         pipeline=PIPELINE_VERSION,
         doc_type=meta.doc_type,
+        ocr_pages=tuple((p.number, p.confidence) for p in content.ocr_pages),
+        ocr_rejected_pages=tuple((p.number, p.confidence) for p in content.ocr_rejected),
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
         raise BadPdfError("no usable text after cleaning")
-    warnings = []
+    warnings = list(content.ocr_problems)
     if content.image_only_pages:
-        warnings.append(f"needs OCR: no text layer on pages {format_pages(content.image_only_pages)}")
-    return PreparedDocument(doc, chunks, warnings)
+        warnings.append(needs_ocr_reason(content.image_only_pages, content.ocr_unavailable))
+    return PreparedDocument(doc, chunks, warnings, content.ocr_pages)
 
 
 def embed_unique(
@@ -255,13 +293,24 @@ def embed_chunks(
     return EmbeddedChunks(spans, sentence_vectors, chunk_vectors), distinct
 
 
-def _wait(future: Future[PreparedDocument], timeout: float) -> bool:
-    """Wait for a parse; False when it is still running after ``timeout`` seconds."""
-    try:
-        future.exception(timeout=timeout)
-    except FutureTimeout:
-        return False
-    return True
+def _wait(future: Future[PreparedDocument], timeout: float, heard: Callable[[], bool] | None = None) -> bool:
+    """Wait for a parse; False when it is still running after ``timeout`` seconds.
+
+    ``heard`` passes on the worker's progress and says whether the file made any (a page read by OCR):
+    each page restarts the clock, so a long scan may take as long as its pages need while a parser
+    that hangs (OCR itself has a time limit per page) is still stopped.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            future.exception(timeout=remaining if heard is None else min(remaining, 0.5))
+            return True
+        except FutureTimeout:
+            if heard is not None and heard():
+                deadline = time.monotonic() + timeout
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
@@ -292,6 +341,7 @@ class Progress:
     index: int  # 1-based number of the file among those parsed in this run
     files: int
     report: FileReport | None = None
+    ocr: OcrStep | None = None  # a page of the file was just read by OCR (``file_done``: its page number)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -304,6 +354,7 @@ class Ingestor:
         self.settings = settings
         self.model = load_embeddings(settings)
         self.store = Store.open(settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True)
+        self.ocr = OcrOptions.from_settings(settings)
 
     def run(
         self, paths: Iterable[Path], prune: bool = False, progress: ProgressCallback | None = None
@@ -317,12 +368,12 @@ class Ingestor:
         done_pages = 0
         number = {job.path: i for i, job in enumerate(jobs, start=1)}
 
-        def tell(job: _Job, file_done: int, report: FileReport | None = None) -> None:
+        def tell(job: _Job, file_done: int, report: FileReport | None = None, ocr: OcrStep | None = None) -> None:
             if progress:
                 progress(
                     Progress(
                         done_pages + file_done, total_pages, job.path.name, file_done, job.pages,
-                        number[job.path], len(jobs), report,
+                        number[job.path], len(jobs), report, ocr,
                     )
                 )  # fmt: skip
 
@@ -345,6 +396,10 @@ class Ingestor:
         stored = {d.source: d for d in self.store.list_documents()}
         by_hash = {d.content_hash: d.source for d in stored.values()}
         jobs: list[_Job] = []
+        # documents stored with unread scanned pages are read again once OCR can read them
+        ocr_ready = any(d.needs_ocr_pages for d in stored.values()) and not (
+            self.ocr is None or unavailable_reason(self.ocr)
+        )
         for path in files:
             if not _encodable(str(path.absolute())):
                 # undecodable bytes in a file or folder name (e.g. Latin-1 from an old system) become lone
@@ -360,7 +415,8 @@ class Ingestor:
                 continue
             digest = file_hash(data)
             current = stored.get(path.name)
-            if current is not None and current.content_hash == digest and current.pipeline == PIPELINE_VERSION:
+            same = current is not None and current.content_hash == digest
+            if same and current.pipeline == PIPELINE_VERSION and not (ocr_ready and current.needs_ocr_pages):
                 summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
                 summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
@@ -368,8 +424,13 @@ class Ingestor:
                 summary.files.append(FileReport(path.name, "failed", "another file with this name is in this run"))
             else:
                 by_hash[digest] = path.name
-                rebuild = current is not None and current.content_hash == digest
-                jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None, rebuild=rebuild))
+                old = current.content_hash if current is not None else ""
+                rebuild = ""
+                if same and current.pipeline != PIPELINE_VERSION:
+                    rebuild = "rebuilt: it was stored by an older version of ingest"
+                elif same:
+                    rebuild = "rebuilt: its pages without a text layer are now read by OCR"
+                jobs.append(_Job(path, digest, _count_pages(data), current is not None, rebuild, old))
         return jobs
 
     def _process(
@@ -389,13 +450,33 @@ class Ingestor:
         crashed: set[Path] = set()
         while queue:
             rest: list[_Job] = []
-            with ProcessPoolExecutor(max_workers=self.settings.parse_workers, mp_context=ctx) as pool:
+            # a queue per pool: a killed worker may leave its queue unusable, the next pool starts afresh
+            events = ctx.Queue()
+            heard: dict[str, list[OcrStep]] = {}
+
+            def progress_of(job: _Job, events: Any = events, heard: dict[str, list[OcrStep]] = heard) -> bool:
+                """Pass on the OCR pages the workers reported for ``job``; whether there were any."""
+                while True:
+                    try:
+                        step = events.get_nowait()
+                    except (Empty, OSError, EOFError, ValueError):
+                        break
+                    heard.setdefault(step.file, []).append(step)
+                steps = heard.pop(str(job.path), [])
+                for step in steps:
+                    tell(job, step.page, ocr=step)
+                return bool(steps)
+
+            pool = ProcessPoolExecutor(
+                max_workers=self.settings.parse_workers, mp_context=ctx, initializer=_init_worker, initargs=(events,)
+            )
+            with pool:
                 try:
                     futures = [self._submit(pool, job) for job in queue]
                     for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
                         if job.pages > PROGRESS_PAGES:
                             tell(job, 0)  # a long file: say which one is in hand before its parse ends
-                        if not _wait(future, self.settings.parse_timeout_s):
+                        if not _wait(future, self.settings.parse_timeout_s, lambda job=job: progress_of(job)):
                             _kill_workers(pool)
                             reason = f"parsing took longer than {self.settings.parse_timeout_s:g} s; file refused"
                             yield job, FileReport(job.path.name, "failed", reason)
@@ -409,6 +490,7 @@ class Ingestor:
                                 crashed.add(job.path)
                                 rest = queue[i:]
                             break
+                        progress_of(job)  # its last pages
                         yield job, self._finish(job, future, summary, tell)
                 except BaseException:  # e.g. the store is full or Ctrl+C: do not parse the remaining files first
                     pool.shutdown(wait=True, cancel_futures=True)  # waits only for the file in hand
@@ -425,6 +507,7 @@ class Ingestor:
             s.max_text_chars,
             s.chunk_size,
             s.chunk_overlap,
+            self.ocr,
         )
 
     def _finish(
@@ -454,8 +537,15 @@ class Ingestor:
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
         )
         chunks = [replace(c, doc=doc) for c in prepared.chunks]
+        if prepared.ocr_pages:  # before the document is committed: a committed OCR page always has its boxes
+            try:
+                write_sidecar(self.settings.store_path, doc.content_hash, prepared.ocr_pages)
+            except OSError as exc:
+                raise StoreError(f"cannot write the OCR word boxes of {job.path.name}: {exc}") from exc
         self.store.write_document(doc, chunks, vectors)
-        notes = ["rebuilt: it was stored by an older version of ingest"] if job.rebuild else []
+        if job.old_hash and job.old_hash != doc.content_hash:
+            remove_sidecar(self.settings.store_path, job.old_hash)
+        notes = [job.rebuild] if job.rebuild else []
         return FileReport(
             job.path.name,
             "replaced" if job.replaces else "ingested",
@@ -463,6 +553,7 @@ class Ingestor:
             pages=doc.pages,
             chunks=len(chunks),
             warnings=prepared.warnings,
+            ocr_pages=len(doc.ocr_pages),
         )
 
     def _prune(self) -> list[FileReport]:
@@ -470,5 +561,6 @@ class Ingestor:
         for doc in self.store.list_documents():
             if not Path(doc.path).is_file():
                 self.store.remove_document(doc.source)
+                remove_sidecar(self.settings.store_path, doc.content_hash)
                 reports.append(FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks))
         return reports

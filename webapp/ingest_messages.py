@@ -20,7 +20,8 @@ STATUS_NL = {
 
 
 def _dutch_number(text: str) -> str:
-    return text.replace(",", ".")
+    """ "5,000" → "5.000"; other text (a list of pages "1–3, 7") stays as it is."""
+    return text.replace(",", ".") if re.fullmatch(r"[\d,.]+", text) else text
 
 
 # (English reason, Dutch reason); groups of the pattern fill {0}, {1}, … of the Dutch text.
@@ -43,7 +44,38 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
             r"more than ([\d,]+) characters of text by page (\d+);.*",
             "meer dan {0} tekens tekst (bij pagina {1}); splits het document",
         ),
+        (
+            r"needs OCR: no text layer on pages (.+) \(OCR unavailable: (.+)\)",
+            "gescande pagina's zonder tekstlaag (OCR nodig): {0}; OCR is niet beschikbaar: {1}",
+        ),
         (r"needs OCR: no text layer on pages (.+)", "gescande pagina's zonder tekstlaag (OCR nodig): {0}"),
+        (
+            r"scanned pages without readable text: OCR found no text on pages (.+)",
+            "gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina {0}",
+        ),
+        (
+            r"scanned pages not indexed: OCR confidence (\d+)% is below (\d+)% on pages (.+)",
+            "gescande pagina's niet opgenomen: OCR-zekerheid {0}% is lager dan {1}% op pagina {2}",
+        ),
+        (r"OCR failed on pages (.+?): (.+)", "OCR mislukte op pagina {0} (technisch: {1})"),
+        (r"OCR stopped: (.+)", "OCR gestopt: {0}"),
+        (
+            r"tesseract is not installed \(Debian packages tesseract-ocr, tesseract-ocr-nld\)",
+            "Tesseract is niet geïnstalleerd (Debian-pakketten tesseract-ocr en tesseract-ocr-nld)",
+        ),
+        (
+            r"tesseract has no language data for (\S+) \(Debian package (.+)\)",
+            "Tesseract heeft geen taalgegevens voor {0} (Debian-pakket {1})",
+        ),
+        (
+            r"tesseract does not run \(reinstall the Debian package tesseract-ocr\)",
+            "Tesseract start niet (installeer het Debian-pakket tesseract-ocr opnieuw)",
+        ),
+        (r"rebuilt: it was stored by an older version of ingest", "opnieuw ingelezen met de nieuwe versie"),
+        (
+            r"rebuilt: its pages without a text layer are now read by OCR",
+            "opnieuw ingelezen: de pagina's zonder tekstlaag worden nu met OCR gelezen",
+        ),
         (r"the PDF contains no text", "de PDF bevat geen tekst"),
         (r"no usable text after cleaning", "na het opschonen bleef geen bruikbare tekst over"),
         (
@@ -68,8 +100,16 @@ def dutch_reason(reason: str) -> str:
     """The Dutch form of one of ingest's reasons (several warnings are joined with "; ")."""
     if not reason:
         return ""
+    parts = [_translated(part) for part in reason.split("; ")]
+    dutch = "; ".join(p for p in parts if p) if all(parts) else _translated(reason)
+    return dutch if dutch is not None else f"kon niet worden ingelezen (technisch: {reason})"
+
+
+def _translated(reason: str) -> str | None:
     for pattern, dutch in _REASONS:
         match = pattern.fullmatch(reason)
         if match:
-            return dutch.format(*(_dutch_number(g) for g in match.groups()))
-    return f"kon niet worden ingelezen (technisch: {reason})"
+            # a reason inside a reason (why OCR is unavailable) is translated too
+            groups = [_translated(g) or _dutch_number(g) if g else "" for g in match.groups()]
+            return dutch.format(*groups)
+    return None

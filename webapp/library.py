@@ -20,6 +20,8 @@ import numpy as np
 from assistant.core import Assistant
 from assistant.quotable import quotable
 from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
+from beleidsbron.settings import Settings
+from ingest.ocr import OcrOptions, unavailable_reason
 from ingest.pdf_reader import PDF_MAGIC
 from ingest.pipeline import load_statuses
 from webapp.ingest_messages import STATUS_NL, dutch_reason
@@ -45,9 +47,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
     names = set()
     for doc in stored:
         names.add(doc.source)
-        status = "ingelezen"
-        if doc.needs_ocr_pages:
-            status = f"ingelezen; pagina's zonder tekstlaag (OCR nodig): {', '.join(map(str, doc.needs_ocr_pages))}"
+        status = "; ".join(["ingelezen", *ocr_status(doc)])
         rows.append(
             [
                 doc.title or "onbekend",
@@ -79,6 +79,40 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
             ]
         )
     return rows
+
+
+def _pages(pages: list[int]) -> str:
+    return ", ".join(map(str, pages))
+
+
+def ocr_status(doc: DocumentInfo) -> list[str]:
+    """Dutch notes on a document's scanned pages: read by OCR (how many, mean confidence), rejected, unread."""
+    notes = []
+    if doc.ocr_pages:
+        n = len(doc.ocr_pages)
+        notes.append(
+            f"{n} {'pagina' if n == 1 else 'pagina’s'} tekst via OCR (gemiddelde zekerheid "
+            f"{doc.ocr_mean_confidence:.0f}%): {_pages([p for p, _ in doc.ocr_pages])}"
+        )
+    if doc.ocr_rejected_pages:
+        notes.append(
+            "gescande pagina's niet opgenomen (geen tekst gevonden of OCR te onzeker): "
+            + _pages([p for p, _ in doc.ocr_rejected_pages])
+        )
+    if doc.needs_ocr_pages:
+        notes.append(f"pagina's zonder tekstlaag (OCR nodig): {_pages(list(doc.needs_ocr_pages))}")
+    return notes
+
+
+def ocr_notice(settings: Settings) -> str:
+    """One Dutch line for the upload area: whether scanned PDFs are read, or why not."""
+    options = OcrOptions.from_settings(settings)
+    if options is None:
+        return "Gescande pagina's (zonder tekstlaag) worden niet gelezen: OCR staat uit (BELEIDSBRON_OCR=off)."
+    reason = unavailable_reason(options)
+    if reason:
+        return f"Gescande pagina's kunnen niet worden gelezen: OCR is niet beschikbaar. {dutch_reason(reason)}."
+    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {options.languages})."
 
 
 def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:

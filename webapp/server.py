@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount
 
 from assistant.core import Assistant
+from ingest.ocr import load_page_words
 from webapp import pdf_view
 from webapp.feedback import FeedbackStore
 from webapp.ui import CSS, build_ui
@@ -86,10 +87,18 @@ def create_app(assistant: Assistant) -> FastAPI:
         path = pdf_path(name)
         pages = pdf_view.page_count(path)
         page = min(page, pages)
-        title = next((d.title for d in assistant.store.list_documents() if d.source == name), name)
-        boxes = pdf_view.highlight_boxes(path, page, q) if q else []
+        doc = next((d for d in assistant.store.list_documents() if d.source == name), None)
+        title = doc.title if doc is not None else name
+        confidence = doc.ocr_confidence(page) if doc is not None else None
+        scanned = load_page_words(settings.store_path, doc.content_hash, page) if confidence is not None else None
+        if not q:
+            boxes = []
+        elif scanned is not None:
+            boxes = pdf_view.ocr_highlight_boxes(scanned, q)
+        else:
+            boxes = pdf_view.highlight_boxes(path, page, q)
         return HTMLResponse(
-            pdf_view.viewer_html(name, title, page, pages, q, boxes),
+            pdf_view.viewer_html(name, title, page, pages, q, boxes, confidence),
             headers={
                 "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
                 "style-src 'unsafe-inline'; img-src 'self'"

@@ -1,0 +1,368 @@
+"""OCR of scanned pages: a page without a usable text layer → Dutch text, word boxes and a confidence.
+
+Part of the first step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store).
+:func:`ingest.pdf_reader.read_pdf` asks a :class:`Scanner` about every page: a page whose text layer
+is empty (and that shows an image) or garbage (mostly neither letters nor digits) is rendered with
+pypdfium2 and read by Tesseract through pytesseract, one page at a time, in the parsing worker. Its
+text comes in the line-based form of :mod:`ingest.layout` (a line per ``"\\n"``, an empty line
+between paragraphs, a line-end hyphen kept), so cleaning, chunking and citations treat it like any
+other page. A page whose OCR finds no text or whose mean word confidence is below the floor is
+reported, not indexed.
+
+The word boxes of every OCR page are kept in a sidecar file per document (store folder,
+``ocr/<content hash>.json``, in PDF points of the displayed page, y down) so that the app's viewer
+(:mod:`webapp.pdf_view`) highlights a cited sentence on a scanned page as on a born-digital one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pypdfium2 as pdfium
+import pytesseract
+
+if TYPE_CHECKING:
+    from beleidsbron.settings import Settings
+
+MAX_PIXELS = 40_000_000  # a rendered page never exceeds this (a poster-sized page is rendered coarser)
+MIN_TEXT_CHARS = 3  # OCR that finds fewer letters and digits than this found nothing
+GARBAGE_MIN_CHARS = 20  # a text layer is judged only from this many visible characters on
+GARBAGE_SHARE = 0.5  # a text layer with fewer letters and digits than this share of its characters is garbage
+SIDECAR_VERSION = 1
+_ENV_LOCK = threading.Lock()
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its language data is missing; ``str()`` is the one-line English reason."""
+
+
+class OcrError(Exception):
+    """Tesseract failed on one page (an error or the page timeout); ``str()`` says how."""
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How scanned pages are read (from the settings ``ocr_*``)."""
+
+    languages: str = "nld+eng"
+    dpi: int = 300
+    min_confidence: float = 60.0  # mean word confidence (0–100) below which a page is not indexed
+    page_timeout_s: float = 60.0
+    tesseract_cmd: str = "tesseract"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OcrOptions | None:
+        """The options, or None when OCR is switched off (``BELEIDSBRON_OCR=off``)."""
+        if not settings.ocr:
+            return None
+        return cls(
+            languages=settings.ocr_lang,
+            dpi=settings.ocr_dpi,
+            min_confidence=settings.ocr_min_confidence,
+            page_timeout_s=settings.ocr_page_timeout_s,
+            tesseract_cmd=settings.tesseract_cmd,
+        )
+
+
+def check_available(options: OcrOptions) -> None:
+    """Raise :class:`OcrUnavailable` when the Tesseract program or a language's data is missing."""
+    pytesseract.pytesseract.tesseract_cmd = options.tesseract_cmd
+    try:
+        pytesseract.get_tesseract_version()
+        installed = set(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        raise OcrUnavailable("tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)") from exc
+    except (pytesseract.TesseractError, RuntimeError, ValueError, SystemExit) as exc:  # SystemExit: odd version
+        raise OcrUnavailable("tesseract does not run (reinstall the Debian package tesseract-ocr)") from exc
+    missing = [code for code in options.languages.split("+") if code not in installed]
+    if missing:
+        packages = ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in missing)
+        raise OcrUnavailable(f"tesseract has no language data for {'+'.join(missing)} (Debian package {packages})")
+
+
+def unavailable_reason(options: OcrOptions | None) -> str:
+    """Why OCR cannot run with these options ("" when it can, or when OCR is off)."""
+    if options is None:
+        return ""
+    try:
+        check_available(options)
+    except OcrUnavailable as exc:
+        return str(exc)
+    return ""
+
+
+# --- deciding which pages need OCR --------------------------------------------------------------
+
+
+def is_garbage(text: str) -> bool:
+    """A text layer that is mostly neither letters nor digits (a broken font encoding, scanner debris)."""
+    visible = [c for c in text if not c.isspace()]
+    if len(visible) < GARBAGE_MIN_CHARS:
+        return False
+    return sum(c.isalnum() for c in visible) < GARBAGE_SHARE * len(visible)
+
+
+def needs_ocr(text: str, has_images: Callable[[], bool]) -> bool:
+    """Whether a page's text layer is unusable: empty on a page that shows an image, or garbage."""
+    if not any(c.isalnum() for c in text):
+        return has_images()
+    return is_garbage(text)
+
+
+# --- reading one page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OcrWord:
+    """A word found by OCR; box in PDF points of the displayed page, origin top left, y down."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+    confidence: float  # 0–100
+    line: int  # index of its line on the page (lines in reading order)
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """One page read by OCR."""
+
+    number: int  # 1-based
+    text: str  # lines in reading order, "" between paragraphs (as ingest.layout gives page text)
+    words: tuple[OcrWord, ...]
+    width: float  # points
+    height: float
+    confidence: float  # mean word confidence (0–100) weighted by characters; 0 without words
+    seconds: float = 0.0
+    error: str = ""  # Tesseract failed on the page (then there are no words)
+
+    @property
+    def found_text(self) -> bool:
+        return sum(c.isalnum() for c in self.text) >= MIN_TEXT_CHARS
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tesseract with one OpenMP thread: several threads per page were 2–3× slower here, and the
+    embedder works on the other core."""
+    with _ENV_LOCK:
+        before = os.environ.get("OMP_THREAD_LIMIT")
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("OMP_THREAD_LIMIT", None)
+            else:
+                os.environ["OMP_THREAD_LIMIT"] = before
+
+
+def ocr_page(page: pdfium.PdfPage, number: int, options: OcrOptions) -> OcrPage:
+    """Render one page (grey, ``options.dpi``) and read it with Tesseract.
+
+    Raises :class:`OcrUnavailable` when Tesseract cannot run and :class:`OcrError` when it fails on
+    this page or takes longer than ``options.page_timeout_s``.
+    """
+    started = time.perf_counter()
+    width, height = page.get_size()
+    scale = min(options.dpi / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        image = bitmap.to_pil()
+    finally:
+        bitmap.close()
+    pytesseract.pytesseract.tesseract_cmd = options.tesseract_cmd
+    try:
+        with _one_thread():
+            data = pytesseract.image_to_data(
+                image,
+                lang=options.languages,
+                config="--psm 3",
+                output_type=pytesseract.Output.DICT,
+                timeout=options.page_timeout_s,
+            )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise OcrUnavailable("tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)") from exc
+    except pytesseract.TesseractError as exc:
+        raise OcrError(f"tesseract failed ({str(exc.message).strip()[:80] or exc.status})") from exc
+    except RuntimeError as exc:  # pytesseract's timeout
+        raise OcrError(f"took longer than {options.page_timeout_s:g} s") from exc
+    words, text = _read_tsv(data, scale)  # the image is the displayed (rotated) page: boxes as seen
+    return OcrPage(
+        number=number,
+        text=text,
+        words=tuple(words),
+        width=round(image.width / scale, 2),
+        height=round(image.height / scale, 2),
+        confidence=_mean_confidence(words),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _read_tsv(data: dict[str, list], scale: float) -> tuple[list[OcrWord], str]:
+    """Level-5 rows of Tesseract's TSV → words with boxes in points (lines numbered in reading order)
+    and the page text: words joined by a space, a line per ``"\\n"``, an empty line between paragraphs."""
+    words: list[OcrWord] = []
+    lines: dict[tuple[int, int, int], int] = {}
+    parts: list[str] = []
+    paragraph: tuple[int, int] | None = None
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if data["level"][i] != 5 or not text:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        if key not in lines:
+            if parts:
+                parts.append("\n\n" if key[:2] != paragraph else "\n")
+            lines[key] = len(lines)
+            paragraph = key[:2]
+        elif parts:
+            parts.append(" ")
+        parts.append(text)
+        left, top = float(data["left"][i]), float(data["top"][i])
+        words.append(
+            OcrWord(
+                text=text,
+                x0=round(left / scale, 2),
+                top=round(top / scale, 2),
+                x1=round((left + float(data["width"][i])) / scale, 2),
+                bottom=round((top + float(data["height"][i])) / scale, 2),
+                confidence=max(0.0, float(data["conf"][i])),
+                line=lines[key],
+            )
+        )
+    return words, "".join(parts)
+
+
+def _mean_confidence(words: list[OcrWord]) -> float:
+    weight = sum(len(w.text) for w in words)
+    if not weight:
+        return 0.0
+    return round(sum(w.confidence * len(w.text) for w in words) / weight, 1)
+
+
+# --- one document ------------------------------------------------------------------------------
+
+
+@dataclass
+class Scanner:
+    """OCR of one document's pages, as :func:`ingest.pdf_reader.read_pdf` meets them.
+
+    ``on_page`` hears every page read (progress of a long scan). When Tesseract cannot run, no page is
+    read and ``unavailable`` says why; the pages stay reported as needing OCR.
+    """
+
+    options: OcrOptions
+    on_page: Callable[[OcrPage], None] | None = None
+    pages: list[OcrPage] = field(default_factory=list)  # read and indexed
+    rejected: list[OcrPage] = field(default_factory=list)  # read, but no text or too unsure to index
+    unavailable: str = ""
+    _checked: bool = False
+
+    def wants(self, text: str, has_images: Callable[[], bool]) -> bool:
+        """Whether this page (its text layer ``text``) is to be read by OCR."""
+        if not needs_ocr(text, has_images):
+            return False
+        if not self._checked:
+            self._checked = True
+            self.unavailable = unavailable_reason(self.options)
+        return not self.unavailable
+
+    def read(self, page: pdfium.PdfPage, number: int) -> str:
+        """OCR one page; returns the text to index ("" when the page is rejected)."""
+        started = time.perf_counter()
+        try:
+            scanned = ocr_page(page, number, self.options)
+        except OcrError as exc:
+            scanned = OcrPage(number, "", (), 0.0, 0.0, 0.0, time.perf_counter() - started, error=str(exc))
+        if self.on_page is not None:
+            self.on_page(scanned)
+        if not scanned.found_text or scanned.confidence < self.options.min_confidence:
+            self.rejected.append(scanned)
+            return ""
+        self.pages.append(scanned)
+        return scanned.text
+
+    def problems(self, format_pages: Callable[[list[int]], str]) -> list[str]:
+        """One-line English reasons for the rejected pages (empty when there are none)."""
+        failed = [p for p in self.rejected if p.error]
+        empty = [p.number for p in self.rejected if not p.found_text and not p.error]
+        unsure = [p for p in self.rejected if p.found_text]
+        out = []
+        if failed:
+            out.append(f"OCR failed on pages {format_pages([p.number for p in failed])}: {failed[0].error}")
+        if empty:
+            out.append(f"scanned pages without readable text: OCR found no text on pages {format_pages(empty)}")
+        if unsure:
+            mean = sum(p.confidence for p in unsure) / len(unsure)
+            out.append(
+                f"scanned pages not indexed: OCR confidence {mean:.0f}% is below "
+                f"{self.options.min_confidence:.0f}% on pages {format_pages([p.number for p in unsure])}"
+            )
+        return out
+
+
+# --- word boxes beside the store ---------------------------------------------------------------
+
+
+def sidecar_path(store_path: Path, content_hash: str) -> Path:
+    return Path(store_path) / "ocr" / f"{content_hash}.json"
+
+
+def write_sidecar(store_path: Path, content_hash: str, pages: list[OcrPage]) -> None:
+    """Write the word boxes of a document's OCR pages (atomically) for the viewer."""
+    path = sidecar_path(store_path, content_hash)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "version": SIDECAR_VERSION,
+        "content_hash": content_hash,
+        "pages": {
+            str(p.number): {
+                "width": p.width,
+                "height": p.height,
+                "confidence": p.confidence,
+                "words": [[w.text, w.x0, w.top, w.x1, w.bottom, w.confidence, w.line] for w in p.words],
+            }
+            for p in pages
+        },
+    }
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    tmp.replace(path)
+
+
+def remove_sidecar(store_path: Path, content_hash: str) -> None:
+    sidecar_path(store_path, content_hash).unlink(missing_ok=True)
+
+
+def load_page_words(store_path: Path, content_hash: str, number: int) -> OcrPage | None:
+    """The OCR words of one page of a stored document, or None (no sidecar, or not an OCR page)."""
+    try:
+        data = json.loads(sidecar_path(store_path, content_hash).read_text(encoding="utf-8"))
+        page = data["pages"].get(str(number))
+        if page is None:
+            return None
+        words = tuple(
+            OcrWord(str(t), float(x0), float(top), float(x1), float(bottom), float(conf), int(line))
+            for t, x0, top, x1, bottom, conf, line in page["words"]
+        )
+        return OcrPage(
+            number=number,
+            text="",
+            words=words,
+            width=float(page["width"]),
+            height=float(page["height"]),
+            confidence=float(page["confidence"]),
+        )
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
