@@ -90,8 +90,9 @@ def ocr_status(doc: DocumentInfo) -> list[str]:
     notes = []
     if doc.ocr_pages:
         n = len(doc.ocr_pages)
+        pages = "pagina" if n == 1 else "pagina's"
         notes.append(
-            f"{n} {'pagina' if n == 1 else 'pagina’s'} tekst via OCR (gemiddelde zekerheid "
+            f"{n} {pages} tekst via OCR (gemiddelde zekerheid "
             f"{doc.ocr_mean_confidence:.0f}%): {_pages([p for p, _ in doc.ocr_pages])}"
         )
     if doc.ocr_rejected_pages:

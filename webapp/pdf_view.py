@@ -189,7 +189,7 @@ def viewer_html(
         else ("De zin kon op deze pagina niet worden gemarkeerd." if sentence else "")
     )
     if ocr_confidence is not None:
-        status += f" De tekst van deze pagina is gelezen met OCR (tekst via OCR, zekerheid {ocr_confidence:.0f}%)."
+        status += f" Tekst via OCR: deze pagina is een scan, gelezen met een zekerheid van {ocr_confidence:.0f}%."
     quote_html = f"<blockquote>{html.escape(sentence)}</blockquote>" if sentence else ""
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)} – p. {page}</title>
