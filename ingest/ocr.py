@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING
 import pypdfium2 as pdfium
 import pytesseract
 
+from ingest.styled_lines import Line
+
 if TYPE_CHECKING:
     from beleidsbron.settings import Settings
 
@@ -249,6 +251,94 @@ def _mean_confidence(words: list[OcrWord]) -> float:
     if not weight:
         return 0.0
     return round(sum(w.confidence * len(w.text) for w in words) / weight, 1)
+
+
+# --- lines for metadata -------------------------------------------------------------------------
+
+SAME_SIZE = 0.08  # line sizes within this share of each other are one type size (OCR heights vary a little)
+BODY_SIZE = 0.12  # lines this close to the page's body size are body type
+# Parts of the type size a word's box covers (a sans serif's proportions): x-height, ascenders/capitals,
+# descenders. "de" is shorter than "Bloemenbuurt", "vergoeding" taller: all estimate the same size.
+_X_HEIGHT, _ASCENDER, _DESCENDER = 0.52, 0.73, 0.21
+_ASCENDING = frozenset("bdfhijklt0123456789ß/()[]{}|!?%&#@$€'\"")
+_DESCENDING = frozenset("gjpqyç()[]{}|/")
+
+
+def _type_size(word: OcrWord) -> float | None:
+    """The type size (points) that gives this word's box height, from which letters it has."""
+    letters = [c for c in word.text if c.isalnum()]
+    if not letters:
+        return None
+    top = _ASCENDER if any(c.isupper() or c in _ASCENDING for c in word.text) else _X_HEIGHT
+    bottom = _DESCENDER if any(c in _DESCENDING for c in word.text) else 0.0
+    return (word.bottom - word.top) / (top + bottom)
+
+
+def styled_lines(page: OcrPage, sized: bool = True) -> list[Line]:
+    """The page's OCR lines as :mod:`ingest.metadata` reads a cover, in reading order. The type size of a
+    line is the median of its words' estimates (box height over the share of the size their letters
+    cover); lines within :data:`BODY_SIZE` of the page's main size get that size, other lines whose
+    estimates lie within :data:`SAME_SIZE` of each other one size, as if set in one type. Without
+    ``sized`` every size is 0 (as for the last pages of a document read without type sizes)."""
+    by_line: dict[int, list[OcrWord]] = {}
+    for word in page.words:
+        by_line.setdefault(word.line, []).append(word)
+    raw: dict[int, float] = {}
+    for n, words in by_line.items():
+        sizes = sorted(size for w in words if (size := _type_size(w)) is not None)
+        raw[n] = sizes[len(sizes) // 2] if sizes else max(w.bottom - w.top for w in words)
+    # the body type first: every line within BODY_SIZE of the page's most common size is in it
+    chars = {n: sum(len(w.text) for w in words) for n, words in by_line.items()}
+    ordered = sorted(raw, key=raw.__getitem__)
+    half, seen, body = sum(chars.values()) / 2, 0, 0.0
+    for n in ordered:
+        seen += chars[n]
+        if seen >= half:
+            body = raw[n]
+            break
+    size: dict[int, float] = _group_size([n for n in ordered if abs(raw[n] - body) <= BODY_SIZE * body], raw, by_line)
+    group: list[int] = []
+    for n in (n for n in ordered if n not in size):  # smallest first; a group spans at most SAME_SIZE
+        if group and raw[n] > raw[group[0]] * (1 + SAME_SIZE):
+            size.update(_group_size(group, raw, by_line))
+            group = []
+        group.append(n)
+    size.update(_group_size(group, raw, by_line))
+    return [
+        Line(
+            page=page.number,
+            text=" ".join(w.text for w in words),
+            size=size[n] if sized else 0.0,
+            top=round(min(w.top for w in words), 1),
+            bottom=round(max(w.bottom for w in words), 1),
+            left=round(min(w.x0 for w in words), 1),
+            right=round(max(w.x1 for w in words), 1),
+            page_width=page.width,
+            page_height=page.height,
+        )
+        for n, words in by_line.items()
+    ]
+
+
+def _group_size(group: list[int], raw: dict[int, float], by_line: dict[int, list[OcrWord]]) -> dict[int, float]:
+    if not group:
+        return {}
+    weights = [(raw[n], sum(len(w.text) for w in by_line[n])) for n in group]
+    total = sum(c for _, c in weights)
+    mean = sum(h * c for h, c in weights) / max(total, 1)
+    return dict.fromkeys(group, round(mean * 2) / 2)
+
+
+def excerpt_lines(lines: list[Line], pages: list[OcrPage], n_pages: int, first: int = 2, last: int = 2) -> list[Line]:
+    """The lines metadata reads from a document's first and last pages (:func:`ingest.styled_lines.read_excerpt`)
+    with those of pages read by OCR in place of their (empty or garbage) text layer, in page order."""
+    scanned = {p.number: p for p in pages if p.number <= first or p.number > n_pages - last}
+    if not scanned:
+        return lines
+    kept = [line for line in lines if line.page not in scanned]
+    for page in scanned.values():
+        kept.extend(styled_lines(page, sized=page.number <= first))
+    return sorted(kept, key=lambda line: line.page)  # stable: each page keeps its order
 
 
 # --- one document ------------------------------------------------------------------------------

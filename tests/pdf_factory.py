@@ -401,7 +401,8 @@ def scanned_pdf(
 ) -> Path:
     """A scan of ``source``: every page becomes an image (no text layer), except the 1-based pages in
     ``keep_text``, which stay born-digital (a mixed document). Pages in ``garbage_layer`` get an
-    invisible text layer of symbols over their image, as a broken OCR layer from a copier has."""
+    invisible text layer of symbols over their image, as a broken OCR layer from a copier has. The
+    source's Title and Author stay in the info dictionary."""
     from reportlab.lib.utils import ImageReader
 
     images = page_images(source, dpi)
@@ -427,6 +428,8 @@ def scanned_pdf(
     writer = PdfWriter()
     for number in range(1, len(images) + 1):
         writer.add_page(original.pages[number - 1] if number in keep_text else scanned.pages[number - 1])
+    if original.metadata:
+        writer.add_metadata({k: v for k, v in original.metadata.items() if k in ("/Title", "/Author")})
     with path.open("wb") as fh:
         writer.write(fh)
     return path
