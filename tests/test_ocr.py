@@ -19,7 +19,8 @@ import pytest
 from assistant.core import Assistant
 from assistant.passages import rebuild
 from beleidsbron.domain import FileReport
-from evals.bench_ocr import char_accuracy
+from evals.bench_ocr import char_accuracy, word_recall
+from evals.bench_ocr import run as bench_run
 from ingest.__main__ import main as ingest_main
 from ingest.__main__ import progress_line
 from ingest.ocr import OcrOptions, is_garbage, load_page_words, needs_ocr, sidecar_path
@@ -28,7 +29,7 @@ from ingest.pipeline import Ingestor, IngestSummary, Progress
 from ingest.store import Store
 from tests import pdf_factory
 from tests.app_server import run_app
-from tests.conftest import make_settings
+from tests.conftest import CORPUS, make_settings
 from webapp import pdf_view
 from webapp.ingest_messages import dutch_reason
 from webapp.library import document_rows, ocr_notice
@@ -288,3 +289,58 @@ def test_which_text_layers_are_garbage() -> None:
     assert not is_garbage("~#|")  # too little to judge
     assert needs_ocr("", lambda: True) and not needs_ocr("", lambda: False)  # a blank page without an image
     assert needs_ocr("  \n ", lambda: True) and not needs_ocr("Bijlage 3", lambda: True)
+
+
+def test_character_accuracy_measure() -> None:
+    assert char_accuracy("De wijk", "De  wijk\n") == 1.0  # whitespace does not count
+    assert char_accuracy("abcdefghij", "abcdefghiX") == pytest.approx(0.9)
+    assert char_accuracy("abc", "") == 0.0 and char_accuracy("", "") == 1.0
+    assert word_recall("de wijk en de buurt", "De buurt, de wijk") == pytest.approx(0.8)
+
+
+def test_ocr_benchmark_smoke() -> None:
+    result = bench_run(sorted(CORPUS.glob("*.pdf"))[:1], max_pages=2, workers=2, options=OcrOptions())
+    assert result["pages"] == 2 and result["parallel_text_identical"]
+    assert result["one_process"]["pages_per_s"] > 0 and result["parallel"]["pages_per_s"] > 0
+    assert result["char_accuracy"]["median"] > 0.8 and result["word_recall"]["median"] > 0.9
+    assert result["load_average"]["before"]
+
+
+def cover_pdf(path: Path) -> Path:
+    """A report with a designed cover (title in large type, publisher and date in small type)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    c.setFont("Helvetica-Bold", 30)
+    c.drawString(60, 640, "Vernieuwing van")
+    c.drawString(60, 600, "de Bloemenbuurt")
+    c.setFont("Helvetica", 12)
+    c.drawString(60, 560, "Evaluatie van tien jaar stedelijke vernieuwing")
+    c.drawString(60, 120, "Gemeente Utrecht")
+    c.drawString(60, 104, "maart 1999")
+    c.showPage()
+    c.setFont("Helvetica", 11)
+    for i, line in enumerate(
+        [
+            "In tien jaar zijn in de Bloemenbuurt 620 woningen gerenoveerd en 210 nieuw gebouwd.",
+            "De bewoners beoordelen hun buurt in 1998 met een 7,1, tegen een 5,8 in 1989.",
+        ]
+    ):
+        c.drawString(60, 760 - 16 * i, line)
+    c.showPage()
+    c.save()
+    return path
+
+
+def test_metadata_of_a_scanned_report_comes_from_its_ocr_cover(tmp_path: Path) -> None:
+    from ingest.metadata import describe
+
+    scan = pdf_factory.scanned_pdf(tmp_path / "scan.pdf", cover_pdf(tmp_path / "origineel.pdf"))
+    data = scan.read_bytes()
+    content = read_pdf(data, ocr=OcrOptions())
+    assert [p.number for p in content.ocr_pages] == [1, 2]
+    found = describe(content, data)
+    assert found.title == "Vernieuwing van de Bloemenbuurt"
+    assert found.publisher == "Gemeente Utrecht"
+    assert found.year == 1999
