@@ -357,7 +357,7 @@ class Scanner:
     pages: list[OcrPage] = field(default_factory=list)  # read and indexed
     rejected: list[OcrPage] = field(default_factory=list)  # read, but no text or too unsure to index
     unavailable: str = ""
-    _checked: bool = False
+    _checked: bool = field(default=False, repr=False)
 
     def wants(self, text: str, has_images: Callable[[], bool]) -> bool:
         """Whether this page (its text layer ``text``) is to be read by OCR."""
