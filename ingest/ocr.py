@@ -16,20 +16,37 @@ The word boxes of every OCR page are kept in a sidecar file per document (store 
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
-import pytesseract
 
 from ingest.styled_lines import Line
+
+
+def _import_pytesseract() -> ModuleType:
+    """pytesseract, imported without pandas: it imports pandas (seconds on a busy machine, in every parsing
+    worker) only to offer a DataFrame output that ingest never asks for."""
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        return importlib.import_module("pytesseract")
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` fail at once
+    try:
+        return importlib.import_module("pytesseract")
+    finally:
+        del sys.modules["pandas"]
+
+
+pytesseract = _import_pytesseract()
 
 if TYPE_CHECKING:
     from beleidsbron.settings import Settings

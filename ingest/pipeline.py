@@ -495,6 +495,7 @@ class Ingestor:
                 except BaseException:  # e.g. the store is full or Ctrl+C: do not parse the remaining files first
                     pool.shutdown(wait=True, cancel_futures=True)  # waits only for the file in hand
                     raise
+            events.close()
             queue = rest
 
     def _submit(self, pool: ProcessPoolExecutor, job: _Job) -> Future[PreparedDocument]:
