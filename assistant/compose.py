@@ -40,8 +40,9 @@ class Pick:
 
 def select(windows: list[Window], kind: str, threshold: float, margin: float, max_windows: int = 3) -> list[Pick]:
     """The window that answers (see :func:`assistant.reader.choose`), then further windows that rank
-    within ``margin`` of it, support the question too, overlap and repeat nothing chosen, and keep
-    the answer within its budget. Nothing when no window answers with at least ``threshold``."""
+    within ``margin`` of it, support the question too and hold the kind of answer it asks for, overlap
+    and repeat nothing chosen, and keep the answer within its budget. Nothing when no window answers
+    with at least ``threshold``."""
     index = choose([w.features for w in windows[:SUPPORT_DEPTH]], kind)
     if index is None or windows[index].answers < threshold:
         return []
@@ -51,8 +52,8 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     for window in windows:
         if len(chosen) >= max_windows or window.score < first.score - margin:
             break
-        if window is first or not supports(window.features, kind):
-            continue
+        if window is first or not supports(window.features, kind) or not window.features["type_ok"]:
+            continue  # a further quote must answer too: hold a figure, date, reason or list when one is asked
         if any(window.overlaps(c) for c in chosen) or _repeats(window, chosen):
             continue
         if used + _length(window) > ANSWER_LIMIT or used > ANSWER_BUDGET:

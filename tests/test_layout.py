@@ -424,3 +424,10 @@ def test_a_sentence_across_the_page_break_is_quoted_whole_and_cited(laid_out_sto
     quoted = " ".join(cited.text[a:b] for a, b in cited.spans)
     assert " ".join(SENTENCE.split()) in " ".join(quoted.split())
     assert "Ons kenmerk" not in cited.text and "Contactpersoon" not in cited.text  # letterhead kept out
+
+
+def test_a_prose_question_beside_a_table_is_not_answered_with_the_table(laid_out_store: Assistant) -> None:
+    answer = laid_out_store.ask("Waarom daalt het restafval volgens de gemeente nog niet snel genoeg?")
+    assert not answer.refused
+    assert "Het restafval daalt, maar nog niet snel genoeg" in answer.text
+    assert " | " not in answer.text and "Indicator:" not in answer.text
