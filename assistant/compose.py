@@ -190,6 +190,7 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
     citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
     parts: list[str] = []
+    previous_own_line = False  # a list item or table row ends its line
     for pick in picks:
         window = pick.window
         doc = window.doc
@@ -211,12 +212,12 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
                     continue  # shown with every row below it
             text = _display(unit.text, unit.unit.kind)
             if unit.unit.kind == "row" and len(header) == len(_cells(unit.text)) > 1:
-                text = "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
+                text = "• " + "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
             sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
-            separator = (
-                "\n" if unit.unit.kind in ("item", "row", "header") or (parts and parts[-1].endswith("\n")) else " "
-            )
+            own_line = unit.unit.kind in ("item", "row", "header")
+            separator = "\n" if own_line or previous_own_line else " "
             parts.append(("" if not parts else separator) + f"{text} [{n}]")
+            previous_own_line = own_line
     return "".join(parts).strip(), citations, sentences
 
 

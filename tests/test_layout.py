@@ -407,7 +407,7 @@ def laid_out_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 def test_a_figure_in_a_table_is_answered_by_its_row_with_the_column_headers(laid_out_store: Assistant) -> None:
     answer = laid_out_store.ask("Hoeveel kilo restafval per inwoner was er in 2024?")
     assert not answer.refused
-    assert "Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
+    assert "• Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
     assert "Gescheiden ingezameld" not in answer.text  # the row, not the table
     cited = answer.sources[0]
     assert cited.source == "afvalmonitor.pdf" and cited.page == 1
