@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core import Assistant
-from beleidsbron.domain import DOC_TYPES, Answer, Filters
+from beleidsbron.domain import DOC_TYPES, Answer, Citation, Filters
 from beleidsbron.settings import get_settings
 from ingest.embeddings import EmbeddingModelError
 from ingest.store import StoreError
@@ -109,9 +109,29 @@ def render(answer: Answer, streamed: str | None = None) -> str:
             meta = f"{c.publisher or 'publisher unknown'}, {c.year or 'year unknown'}"
             ocr = "" if c.ocr_confidence is None else f" (text via OCR, confidence {c.ocr_confidence:.0f}%)"
             lines.append(f"[{c.n}] {c.title or 'title unknown'} ({meta}), p. {c.page}{ocr} — {c.source}")
-            lines += textwrap.wrap(f'"{c.quote}"', 96, initial_indent="    ", subsequent_indent="    ")
+            lines += _quote_lines(c)
     lines.append(f"\n({answer.timings.get('total', 0):.0f} ms)")
     return "\n".join(lines)
+
+
+def _quote_lines(c: Citation) -> list[str]:
+    """The quoted text, wrapped, with every list item and table row on a line of its own."""
+    paragraphs: list[str] = []
+    for start, end in c.spans:
+        part = " ".join(c.text[start:end].split())
+        if paragraphs and not (part.startswith("• ") or " | " in part or " | " in paragraphs[-1]):
+            paragraphs[-1] += " " + part
+        else:
+            paragraphs.append(part)
+    if not paragraphs:
+        return []
+    paragraphs[0] = '"' + paragraphs[0]
+    paragraphs[-1] += '"'
+    out: list[str] = []
+    for paragraph in paragraphs:
+        hanging = "      " if paragraph.lstrip('"').startswith("• ") else "    "
+        out += textwrap.wrap(paragraph, 96, initial_indent="    ", subsequent_indent=hanging)
+    return out
 
 
 def contract_json(answer: Answer) -> dict[str, Any]:
