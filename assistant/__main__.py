@@ -23,9 +23,9 @@ from pydantic import ValidationError
 
 from assistant.core import Assistant
 from beleidsbron.domain import DOC_TYPES, Answer, Filters
+from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import get_settings
-from ingest.embeddings import EmbeddingModelError
-from ingest.store import StoreError
+from beleidsbron.store import StoreError
 
 
 class UsageError(ValueError):

@@ -28,10 +28,10 @@ from assistant.reader_model import default_model
 from assistant.retrieval import Candidate, HybridSearch, diversify
 from assistant.verify import Verifier
 from beleidsbron.domain import REFUSAL, Answer, Chunk, Filters
+from beleidsbron.embeddings import load_embeddings
+from beleidsbron.lexical_index import LexicalIndex, refresh_index
 from beleidsbron.settings import Settings, get_settings
-from ingest.embeddings import load_embeddings
-from ingest.lexical_index import LexicalIndex, refresh_index
-from ingest.store import Store, StoreIdentity, StoreMissingError
+from beleidsbron.store import Store, StoreIdentity, StoreMissingError
 
 FALLBACK_NOTICE = "hieronder staat het extractieve antwoord (letterlijke zinnen uit de documenten)"
 

@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.cleaning import normalize
-from ingest.dutch_analysis import STOP_WORDS, Analyzer, words
+from beleidsbron.text.dutch_analysis import STOP_WORDS, Analyzer, words
+from beleidsbron.text.normalize import normalize
 
 _ANAPHORA = {
     "daarover",

@@ -18,10 +18,10 @@ from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
 from beleidsbron.domain import Chunk, Filters
+from beleidsbron.embeddings import EmbeddingModel
+from beleidsbron.lexical_index import LexicalIndex
 from beleidsbron.settings import Settings
-from ingest.embeddings import EmbeddingModel
-from ingest.lexical_index import LexicalIndex
-from ingest.store import Store
+from beleidsbron.store import Store
 
 RRF_PRIOR = 0.5  # share of the fused rank in a candidate's score; the rest is its best sentences
 

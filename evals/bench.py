@@ -166,7 +166,7 @@ def bench_ingest(
     settings: Settings, pdfs: list[Path], work: Path, rounds: int, rerun_rounds: int, peak_gflops: float
 ) -> tuple[dict[str, Any], Settings]:
     """Project vs baseline, alternating; then re-runs of the project ingest on the unchanged corpus."""
-    from ingest.embeddings import load_embeddings
+    from beleidsbron.embeddings import load_embeddings
     from ingest.pipeline import Ingestor
 
     load = load_average()

@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from ingest.dutch_analysis import STOP_WORDS, words
+from beleidsbron.text.dutch_analysis import STOP_WORDS, words
 
 Item = tuple[str, int]  # (source, page); page 0 = any page (document level)
 

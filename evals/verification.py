@@ -31,12 +31,12 @@ import numpy as np
 
 from assistant.verify import SupportParams, Verifier
 from beleidsbron.domain import Chunk
+from beleidsbron.embeddings import load_embeddings
+from beleidsbron.lexical_index import refresh_index
 from beleidsbron.settings import Settings, get_settings
+from beleidsbron.store import Store
+from beleidsbron.text.sentences import sentences
 from evals.dataset import Question, letters_and_digits, load_questions
-from ingest.embeddings import load_embeddings
-from ingest.lexical_index import refresh_index
-from ingest.sentences import sentences
-from ingest.store import Store
 
 SUPPORTED = ("verbatim", "paraphrase", "truncation", "reference-answer")
 UNSUPPORTED = ("swapped-number", "swapped-name", "other-doc-random", "other-doc-nearest", "made-up", "made-up-topic")

@@ -25,15 +25,15 @@ import numpy as np
 from pypdf import PdfReader
 
 from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.embeddings import EmbeddingModel, load_embeddings
+from beleidsbron.lexical_index import ensure_index
 from beleidsbron.settings import Settings
+from beleidsbron.store import EmbeddedChunks, Store, StoreIdentity
+from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
-from ingest.embeddings import EmbeddingModel, load_embeddings
-from ingest.lexical_index import ensure_index
 from ingest.metadata import resolve
 from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
-from ingest.sentences import split_sentences
-from ingest.store import EmbeddedChunks, Store, StoreIdentity
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by

@@ -10,10 +10,10 @@ from assistant.compose import page_position
 from assistant.core import Assistant
 from assistant.question import EMPTY, NO_CONTENT
 from beleidsbron.domain import REFUSAL, Filters
+from beleidsbron.store import Store
+from beleidsbron.text.dutch_analysis import Analyzer
 from ingest.cleaning import clean_pages
-from ingest.dutch_analysis import Analyzer
 from ingest.pdf_reader import read_pdf
-from ingest.store import Store
 from tests.conftest import CORPUS, DemoStore
 
 _MARKER = re.compile(r"\[(\d+)\]")

@@ -20,10 +20,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from beleidsbron.lexical_index import refresh_index
 from beleidsbron.settings import PROJECT_ROOT, Settings
-from ingest.lexical_index import refresh_index
+from beleidsbron.store import Store, StoreMissingError
 from ingest.pipeline import file_hash, prepare_document
-from ingest.store import Store, StoreMissingError
 from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
 from tests.mounts import release_store, remount, tmpfs

@@ -20,11 +20,11 @@ from typing import Any
 import pytest
 
 from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.store import Store
 from ingest import pipeline
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import read_pdf
 from ingest.pipeline import Ingestor, IngestSummary, prepare_document
-from ingest.store import Store
 from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
 from webapp.ingest_messages import dutch_reason

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from beleidsbron.domain import Chunk, DocumentInfo
+from beleidsbron.store import Store
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from tests import pdf_factory
 from tests.conftest import CORPUS, DemoStore, make_settings
 

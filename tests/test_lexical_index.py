@@ -6,9 +6,9 @@ import shutil
 from pathlib import Path
 
 from assistant.core import Assistant
-from ingest.lexical_index import index_folder, load_index
+from beleidsbron.lexical_index import index_folder, load_index
+from beleidsbron.store import Store
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from tests.conftest import CORPUS, make_settings
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from beleidsbron.store import Store
 from evals.load import check, demo_questions, run_load, summarise, upload_documents
-from ingest.store import Store
 from tests.app_server import run_app
 from tests.conftest import DemoStore
 

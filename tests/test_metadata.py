@@ -17,11 +17,11 @@ from assistant.core import Assistant
 from assistant.retrieval import chroma_where
 from beleidsbron.domain import DOC_TYPES, Citation, DocumentInfo, Filters
 from beleidsbron.settings import Settings
+from beleidsbron.store import Store
 from ingest.metadata import describe, plausible_title, resolve
 from ingest.organisations import organisation_name
 from ingest.pdf_reader import read_pdf
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from ingest.styled_lines import read_excerpt
 from tests import publication_pdfs as pubs
 from tests.conftest import make_settings

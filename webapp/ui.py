@@ -16,9 +16,9 @@ import gradio as gr
 
 from assistant.core import Assistant
 from beleidsbron.domain import DOC_TYPES, Answer, Filters
+from beleidsbron.store import StoreError
 from ingest.pipeline import Ingestor
 from ingest.pipeline import Progress as IngestProgress
-from ingest.store import StoreError
 from webapp.feedback import FeedbackStore
 from webapp.ingest_messages import STATUS_NL, dutch_reason
 from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions

@@ -23,8 +23,8 @@ from scipy import sparse
 
 from beleidsbron.domain import Chunk
 from beleidsbron.settings import Settings
-from ingest.dutch_analysis import Analyzer
-from ingest.store import Store
+from beleidsbron.store import Store
+from beleidsbron.text.dutch_analysis import Analyzer
 
 log = logging.getLogger(__name__)
 FORMAT = 3  # bump when the pickled layout or the analysis changes
