@@ -22,14 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core import Assistant
-from beleidsbron.domain import DOC_TYPES, Answer, Filters
+from beleidsbron.domain import DOC_TYPES, Answer, Filters, UsageError
 from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import get_settings
 from beleidsbron.store import StoreError
-
-
-class UsageError(ValueError):
-    pass
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

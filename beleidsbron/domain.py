@@ -159,6 +159,10 @@ class Chunk:
         )
 
 
+class UsageError(ValueError):
+    """Bad command-line input to one of the CLIs (``python -m ingest``, ``python -m assistant``): exit code 2."""
+
+
 FileStatus = Literal["ingested", "replaced", "unchanged", "duplicate", "failed", "pruned"]
 
 

@@ -71,7 +71,7 @@ def refusal_metrics(refused: Sequence[bool], answerable: Sequence[bool]) -> dict
     }
 
 
-def best_threshold(
+def refusal_threshold_for(
     scores: Sequence[float], answerable: Sequence[bool], max_false_refusals: float = 0.10
 ) -> tuple[float, float]:
     """The refusal threshold on the best-evidence score: the one that refuses the most unanswerable

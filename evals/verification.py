@@ -298,7 +298,7 @@ def at_threshold(positive: Sequence[float], negative: Sequence[float], t: float)
     }
 
 
-def best_threshold(positive: Sequence[float], negative: Sequence[float]) -> float:
+def balanced_threshold(positive: Sequence[float], negative: Sequence[float]) -> float:
     """The threshold with the best balanced accuracy (midpoints between observed scores, rounded)."""
     values = sorted(set(positive) | set(negative))
     candidates = [round((a + b) / 2, 3) for a, b in itertools.pairwise(values)] or [0.5]
@@ -359,7 +359,7 @@ def evaluate(settings: Settings, out_dir: Path, store_dir: Path | None, seed: in
                 "auc_wide": roc_auc(*split(cases, WIDE)),
             }
         score(Verifier(store, index, model, settings.support_threshold), cases, chunks, vectors)
-    chosen = best_threshold(*split(cases, WIDE, "tune"))
+    chosen = balanced_threshold(*split(cases, WIDE, "tune"))
     pos, neg = split(cases, MAIN)
     test_pos, test_neg = split(cases, MAIN, "test")
     wide_pos, wide_neg = split(cases, WIDE)

@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from pypdf import PdfReader
 
-from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.domain import Chunk, DocumentInfo, FileReport, UsageError
 from beleidsbron.embeddings import EmbeddingModel, load_embeddings
 from beleidsbron.lexical_index import ensure_index
 from beleidsbron.settings import Settings
@@ -39,10 +39,6 @@ from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
 # another version, even when its file is unchanged.
 PIPELINE_VERSION = 3
-
-
-class UsageError(ValueError):
-    """Bad command-line input (exit code 2)."""
 
 
 @dataclass

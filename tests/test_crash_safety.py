@@ -23,8 +23,8 @@ from pathlib import Path
 from beleidsbron.lexical_index import refresh_index
 from beleidsbron.settings import PROJECT_ROOT, Settings
 from beleidsbron.store import Store, StoreMissingError
+from evals import pdf_factory
 from ingest.pipeline import file_hash, prepare_document
-from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
 from tests.mounts import release_store, remount, tmpfs
 

@@ -21,11 +21,11 @@ import pytest
 
 from beleidsbron.domain import Chunk, DocumentInfo, FileReport
 from beleidsbron.store import Store
+from evals import pdf_factory
 from ingest import pipeline
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import read_pdf
 from ingest.pipeline import Ingestor, IngestSummary, prepare_document
-from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
 from webapp.ingest_messages import dutch_reason
 

@@ -13,9 +13,9 @@ import pytest
 
 from beleidsbron.domain import Chunk, DocumentInfo
 from beleidsbron.store import Store
+from evals import pdf_factory
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
-from tests import pdf_factory
 from tests.conftest import CORPUS, DemoStore, make_settings
 
 

