@@ -108,8 +108,8 @@ def load_index(folder: Path, version: str) -> LexicalIndex | None:
     try:
         with path.open("rb") as handle:
             fmt, index = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        return None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+        return None  # missing, damaged, or pickled by code that has moved since (ingest.lexical_index): rebuilt
     return index if fmt == FORMAT and isinstance(index, LexicalIndex) and index.version == version else None
 
 

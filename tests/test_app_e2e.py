@@ -18,6 +18,8 @@ from evals.app_client import RunningApp, ask_api, run_app, upload_api
 from tests.conftest import DemoStore
 from tests.mounts import tmpfs
 
+pytestmark = pytest.mark.slow  # the app in a real browser
+
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"
 

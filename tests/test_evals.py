@@ -36,6 +36,7 @@ def test_threshold_respects_the_false_refusal_budget() -> None:
     assert recall == 0.5
 
 
+@pytest.mark.slow  # ingests and answers the evaluation set
 def test_evals_smoke_run_writes_report(tmp_path: Path) -> None:
     assert evals_main(["--out", str(tmp_path), "--limit", "12"]) == 0
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))

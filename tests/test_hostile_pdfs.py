@@ -29,6 +29,8 @@ from ingest.pipeline import Ingestor, IngestSummary, prepare_document
 from tests.conftest import CORPUS, make_settings
 from webapp.ingest_messages import dutch
 
+pytestmark = pytest.mark.slow  # one ingest of 31 hostile files (a 1,000-page PDF, timeouts)
+
 GOOD_1 = CORPUS / "02-financiering-wijkaanpak.pdf"
 GOOD_2 = CORPUS / "04-veiligheid-ondermijning.pdf"
 ARABIC = "مرحبا بالعالم"

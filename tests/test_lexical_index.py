@@ -62,6 +62,11 @@ def test_a_missing_or_corrupt_index_file_is_rebuilt(corpus_copy: Path, tmp_path:
     path = index_folder(settings) / f"bm25-{version}.pkl"
     path.write_bytes(b"not a pickle")
     assert load_index(index_folder(settings), version) is None
+    # an index pickled when the module lived elsewhere (ingest.lexical_index, before it moved to beleidsbron)
+    path.write_bytes(
+        b"\x80\x05\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x14ingest.lexical_index\x94\x8c\x0cLexicalIndex\x94\x93\x94."
+    )
+    assert load_index(index_folder(settings), version) is None
     assistant = Assistant(settings)
     assert assistant.index.version == version and assistant.index.chunks
     assert load_index(index_folder(settings), version) is not None

@@ -146,6 +146,7 @@ def test_prompt_sent_over_the_wire_keeps_passages_as_data(assistant: Assistant, 
     assert user["content"].count("<passage ") == user["content"].count("</passage>") >= 3
 
 
+@pytest.mark.slow  # four CLI runs
 def test_cli_streams_in_llm_mode_and_keeps_the_json_contract(demo_store: DemoStore, server: LLMServer) -> None:
     server.reset("ok")
     env = {

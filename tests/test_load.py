@@ -15,6 +15,8 @@ from evals.app_client import run_app
 from evals.load import check, demo_questions, run_load, summarise, upload_documents
 from tests.conftest import DemoStore
 
+pytestmark = pytest.mark.slow  # twenty users against the running app
+
 USERS = 20
 QUESTIONS_PER_USER = 3
 

@@ -323,6 +323,7 @@ def browser_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
+@pytest.mark.slow  # Chromium prints the PDFs
 @pytest.mark.parametrize("name", list(BROWSER_DOCUMENTS))
 def test_metadata_of_pdfs_printed_by_a_browser(browser_pdfs: dict[str, Path], name: str) -> None:
     meta = _describe(browser_pdfs[name])

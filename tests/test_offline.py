@@ -186,6 +186,7 @@ def test_ingest_and_answers_make_no_network_calls(tmp_path: Path, network_guard:
     assert Store.open(settings).client.get_settings().anonymized_telemetry is False
 
 
+@pytest.mark.slow  # ingest and answers in a guarded subprocess
 def test_every_process_stays_offline(tmp_path: Path) -> None:
     """The same run in a fresh interpreter whose every process (workers too) carries the guard."""
     guard_dir = tmp_path / "guard"
@@ -252,6 +253,7 @@ def test_telemetry_switches_in_a_fresh_interpreter() -> None:
     assert result.stdout.split() == ["False", "1"]
 
 
+@pytest.mark.slow  # the running app, with an upload
 def test_the_app_stays_offline(demo_store: DemoStore, tmp_path: Path) -> None:
     """`app.py` with the guard in every process: start, questions, an upload with its ingest, the viewer.
 

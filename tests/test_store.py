@@ -105,6 +105,7 @@ def test_reader_on_missing_store_says_what_to_run(tmp_path: Path) -> None:
         Store.open(make_settings(tmp_path / "nothing"))
 
 
+@pytest.mark.slow  # a Chroma server process
 def test_ingest_into_a_chroma_server(chroma_server: str, corpus_copy: Path, tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "cache", chroma_url=chroma_server, collection="servertest")
     first = Ingestor(settings).run([corpus_copy])
