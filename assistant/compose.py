@@ -45,7 +45,7 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     index = choose([w.features for w in windows[:SUPPORT_DEPTH]], kind)
     if index is None or windows[index].answers < threshold:
         return []
-    first = windows[index]
+    first = _narrowed(windows[index], windows, kind)
     chosen = [first]
     used = _length(first)
     for window in windows:
@@ -60,6 +60,20 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
         chosen.append(window)
         used += _length(window)
     return [Pick(w) for w in chosen]
+
+
+def _narrowed(window: Window, windows: list[Window], kind: str) -> Window:
+    """For a figure or date, the best row (with its header) of a whole table that was chosen, when
+    a row supports the question on its own: the answer is the row, the table is its passage."""
+    if kind not in ("number", "date") or len(window.units) < 3 or window.units[0].unit.kind != "header":
+        return window
+    header = window.units[0].index
+    rows = [
+        w
+        for w in windows
+        if len(w.units) == 2 and w.units[0].index == header and w.doc is window.doc and supports(w.features, kind)
+    ]
+    return max(rows, key=lambda w: w.score, default=window)
 
 
 def _length(window: Window) -> int:
@@ -187,9 +201,16 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
         for page, quoted in by_page.items():
             number_of_page[page] = len(citations) + 1
             citations.append(passage_citation(len(citations) + 1, doc, span, quoted, window.score))
+        header: list[str] = []
         for unit in quoted_units:
             n = number_of_page[doc.page_at(unit.unit.start)]
+            if unit.unit.kind == "header":
+                header = _cells(unit.text)
+                if any(u.unit.kind == "row" for u in quoted_units):
+                    continue  # shown with every row below it
             text = _display(unit.text, unit.unit.kind)
+            if unit.unit.kind == "row" and len(header) == len(_cells(unit.text)) > 1:
+                text = "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
             sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
             separator = (
                 "\n" if unit.unit.kind in ("item", "row", "header") or (parts and parts[-1].endswith("\n")) else " "
@@ -208,6 +229,10 @@ def _answering_units(window: Window) -> tuple[ScoredUnit, ...]:
     while len(units) > 1 and units[-1].text.rstrip().endswith("?"):
         units.pop()
     return tuple(units)
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.split(" | ")]
 
 
 def _display(text: str, kind: str) -> str:

@@ -45,7 +45,7 @@ TRIGGERS = [
     ("journal", 6),
     ("change", 3),
     ("journal", 2),
-    ("delay", 1.0),
+    ("delay", 6.0),  # late enough that a document is committed even on a loaded machine
     ("change", 2),
     ("journal", 3),
 ]

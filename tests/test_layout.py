@@ -8,6 +8,7 @@ sentence running over a page or column break survives cleaning whole.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,14 @@ from reportlab.pdfgen import canvas
 from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import Table as PlatypusTable
 
+from assistant.core import Assistant
 from evals import pdf_factory
 from evals.bench_layout import measure
 from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
-from tests.conftest import CORPUS
+from ingest.pipeline import Ingestor
+from tests.conftest import CORPUS, make_settings
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given
 Rule = tuple[float, float, float, float]  # a line from (x0, y0) to (x1, y1)
@@ -383,3 +386,41 @@ def test_landscape_page_and_text_along_the_margin(tmp_path: Path) -> None:
     content = read_pdf(path.read_bytes())
     assert lines_of(content) == [" | ".join(row) for row in TABLE] + ["", "Een gewone zin onder de tabel."]
     assert content.side_text == ["Concept, niet verspreiden"]
+
+
+# --- the same PDFs ingested and asked about: answers cite the rows and pages ----------------------
+
+
+@pytest.fixture(scope="module")
+def laid_out_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    folder = tmp_path_factory.mktemp("laid-out")
+    letter_pdf(folder / "brief-rivierenbuurt.pdf")
+    ruled_table_pdf(folder / "afvalmonitor.pdf")
+    for demo in sorted(CORPUS.glob("*.pdf"))[:2]:  # distractors
+        shutil.copy(demo, folder / demo.name)
+    settings = make_settings(tmp_path_factory.mktemp("laid-out-store") / "store")
+    summary = Ingestor(settings).run([folder])
+    assert summary.failed == 0, summary.to_json()
+    return Assistant(settings)
+
+
+def test_a_figure_in_a_table_is_answered_by_its_row_with_the_column_headers(laid_out_store: Assistant) -> None:
+    answer = laid_out_store.ask("Hoeveel kilo restafval per inwoner was er in 2024?")
+    assert not answer.refused
+    assert "Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
+    assert "Gescheiden ingezameld" not in answer.text  # the row, not the table
+    cited = answer.sources[0]
+    assert cited.source == "afvalmonitor.pdf" and cited.page == 1
+    quoted = [cited.text[a:b] for a, b in cited.spans]
+    assert " | ".join(TABLE[0]) in quoted and " | ".join(TABLE[1]) in quoted  # header and row, verbatim
+
+
+def test_a_sentence_across_the_page_break_is_quoted_whole_and_cited(laid_out_store: Assistant) -> None:
+    answer = laid_out_store.ask("Hoe wil het college de bewoners van de Rivierenbuurt bij de agenda betrekken?")
+    assert not answer.refused
+    assert "klankbordgroep die elk kwartaal bijeenkomt" in answer.text
+    cited = answer.sources[0]
+    assert cited.source == "brief-rivierenbuurt.pdf" and cited.page == 1  # the page where the sentence starts
+    quoted = " ".join(cited.text[a:b] for a, b in cited.spans)
+    assert " ".join(SENTENCE.split()) in " ".join(quoted.split())
+    assert "Ons kenmerk" not in cited.text and "Contactpersoon" not in cited.text  # letterhead kept out
