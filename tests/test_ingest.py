@@ -18,6 +18,8 @@ from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
 from tests.conftest import CORPUS, DemoStore, make_settings
 
+pytestmark = pytest.mark.slow  # every test ingests real PDFs with the model, several times
+
 
 def test_demo_corpus_is_fully_ingested(demo_store: DemoStore) -> None:
     summary = demo_store.summary

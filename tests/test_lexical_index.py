@@ -5,11 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from assistant.core import Assistant
 from beleidsbron.lexical_index import index_folder, load_index
 from beleidsbron.store import Store
 from ingest.pipeline import Ingestor
 from tests.conftest import CORPUS, make_settings
+
+pytestmark = pytest.mark.slow  # every test ingests real PDFs
 
 
 def index_ids(assistant: Assistant) -> set[str]:

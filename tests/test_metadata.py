@@ -223,6 +223,7 @@ def test_type_is_stored_and_filters_retrieval(typed_store: Settings) -> None:
     assert chroma_where(Filters(doc_types=("motie", "brief"))) == {"doc_type": {"$in": ["motie", "brief"]}}
 
 
+@pytest.mark.slow  # two CLI runs
 def test_cli_type_filter(typed_store: Settings) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "--json", "--type", "motie", "--store",

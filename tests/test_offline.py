@@ -174,6 +174,7 @@ def test_the_guard_catches_outbound_attempts(network_guard: list[tuple[str, str]
     assert len(network_guard) == 4
 
 
+@pytest.mark.slow  # an ingest and an assistant under the guard
 def test_ingest_and_answers_make_no_network_calls(tmp_path: Path, network_guard: list[tuple[str, str]]) -> None:
     settings = make_settings(tmp_path / "store")
     summary = Ingestor(settings).run([two_pdfs(tmp_path / "corpus")])

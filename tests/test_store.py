@@ -53,6 +53,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+@pytest.mark.slow  # ingests with two models
 def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path, tmp_path: Path) -> None:
     Ingestor(make_settings(tmp_path / "store")).run([corpus_copy])
     other = make_settings(tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM)
@@ -64,6 +65,7 @@ def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path
         Store.open(other, wanted)
 
 
+@pytest.mark.slow  # ingests, then a CLI run
 def test_cli_reports_model_mismatch_with_exit_1(
     corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
