@@ -22,7 +22,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core import Assistant
-from beleidsbron.domain import DOC_TYPES, Answer, Filters, UsageError
+from beleidsbron.domain import DOC_TYPES, Answer, Citation, Filters, UsageError
 from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import get_settings
 from beleidsbron.store import StoreError
@@ -104,9 +104,29 @@ def render(answer: Answer, streamed: str | None = None) -> str:
         for c in sources:
             meta = f"{c.publisher or 'publisher unknown'}, {c.year or 'year unknown'}"
             lines.append(f"[{c.n}] {c.title or 'title unknown'} ({meta}), p. {c.page} — {c.source}")
-            lines += textwrap.wrap(f'"{c.quote}"', 96, initial_indent="    ", subsequent_indent="    ")
+            lines += _quote_lines(c)
     lines.append(f"\n({answer.timings.get('total', 0):.0f} ms)")
     return "\n".join(lines)
+
+
+def _quote_lines(c: Citation) -> list[str]:
+    """The quoted text, wrapped, with every list item and table row on a line of its own."""
+    paragraphs: list[str] = []
+    for start, end in c.spans:
+        part = " ".join(c.text[start:end].split())
+        if paragraphs and not (part.startswith("• ") or " | " in part or " | " in paragraphs[-1]):
+            paragraphs[-1] += " " + part
+        else:
+            paragraphs.append(part)
+    if not paragraphs:
+        return []
+    paragraphs[0] = '"' + paragraphs[0]
+    paragraphs[-1] += '"'
+    out: list[str] = []
+    for paragraph in paragraphs:
+        hanging = "      " if paragraph.lstrip('"').startswith("• ") else "    "
+        out += textwrap.wrap(paragraph, 96, initial_indent="    ", subsequent_indent=hanging)
+    return out
 
 
 def contract_json(answer: Answer) -> dict[str, Any]:

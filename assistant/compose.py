@@ -40,8 +40,9 @@ class Pick:
 
 def select(windows: list[Window], kind: str, threshold: float, margin: float, max_windows: int = 3) -> list[Pick]:
     """The window that answers (see :func:`assistant.reader.choose`), then further windows that rank
-    within ``margin`` of it, support the question too, overlap and repeat nothing chosen, and keep
-    the answer within its budget. Nothing when no window answers with at least ``threshold``."""
+    within ``margin`` of it, support the question too and hold the kind of answer it asks for, overlap
+    and repeat nothing chosen, and keep the answer within its budget. Nothing when no window answers
+    with at least ``threshold``."""
     index = choose([w.features for w in windows[:SUPPORT_DEPTH]], kind)
     if index is None or windows[index].answers < threshold:
         return []
@@ -51,8 +52,8 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     for window in windows:
         if len(chosen) >= max_windows or window.score < first.score - margin:
             break
-        if window is first or not supports(window.features, kind):
-            continue
+        if window is first or not supports(window.features, kind) or not window.features["type_ok"]:
+            continue  # a further quote must answer too: hold a figure, date, reason or list when one is asked
         if any(window.overlaps(c) for c in chosen) or _repeats(window, chosen):
             continue
         if used + _length(window) > ANSWER_LIMIT or used > ANSWER_BUDGET:
@@ -189,6 +190,7 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
     citations: list[Citation] = []
     sentences: list[AnswerSentence] = []
     parts: list[str] = []
+    previous_own_line = False  # a list item or table row ends its line
     for pick in picks:
         window = pick.window
         doc = window.doc
@@ -210,12 +212,12 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
                     continue  # shown with every row below it
             text = _display(unit.text, unit.unit.kind)
             if unit.unit.kind == "row" and len(header) == len(_cells(unit.text)) > 1:
-                text = "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
+                text = "• " + "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
             sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
-            separator = (
-                "\n" if unit.unit.kind in ("item", "row", "header") or (parts and parts[-1].endswith("\n")) else " "
-            )
+            own_line = unit.unit.kind in ("item", "row", "header")
+            separator = "\n" if own_line or previous_own_line else " "
             parts.append(("" if not parts else separator) + f"{text} [{n}]")
+            previous_own_line = own_line
     return "".join(parts).strip(), citations, sentences
 
 

@@ -424,7 +424,7 @@ class Reader:
             "window_dense": 10 * (window_dense - 0.8),
             "chunk_dense": 10 * (chunk_dense - 0.8),
             "chunk_gap": min(3.0, 10 * (ctx.best_chunk_dense - chunk_dense)),
-            "units": len(units) / MAX_WINDOW_UNITS,
+            "units": min(1.0, len(units) / MAX_WINDOW_UNITS),
             "chars": min(1.0, len(text) / 800),
             "list_window": float(bool(items)),
             "list_count": float(bool(items) and intent.count is not None and len(items) == intent.count),

@@ -407,7 +407,7 @@ def laid_out_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 def test_a_figure_in_a_table_is_answered_by_its_row_with_the_column_headers(laid_out_store: Assistant) -> None:
     answer = laid_out_store.ask("Hoeveel kilo restafval per inwoner was er in 2024?")
     assert not answer.refused
-    assert "Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
+    assert "• Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
     assert "Gescheiden ingezameld" not in answer.text  # the row, not the table
     cited = answer.sources[0]
     assert cited.source == "afvalmonitor.pdf" and cited.page == 1
@@ -424,3 +424,10 @@ def test_a_sentence_across_the_page_break_is_quoted_whole_and_cited(laid_out_sto
     quoted = " ".join(cited.text[a:b] for a, b in cited.spans)
     assert " ".join(SENTENCE.split()) in " ".join(quoted.split())
     assert "Ons kenmerk" not in cited.text and "Contactpersoon" not in cited.text  # letterhead kept out
+
+
+def test_a_prose_question_beside_a_table_is_not_answered_with_the_table(laid_out_store: Assistant) -> None:
+    answer = laid_out_store.ask("Waarom daalt het restafval volgens de gemeente nog niet snel genoeg?")
+    assert not answer.refused
+    assert "Het restafval daalt, maar nog niet snel genoeg" in answer.text
+    assert " | " not in answer.text and "Indicator:" not in answer.text

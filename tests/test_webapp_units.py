@@ -126,6 +126,21 @@ def test_rendering_escapes_pdf_content() -> None:
     assert md_escape("*vet* _schuin_ [link](x)") == "\\*vet\\* \\_schuin\\_ \\[link\\]\\(x\\)"
 
 
+def test_list_items_are_a_markdown_list_and_the_text_after_them_a_new_paragraph() -> None:
+    sentences = [
+        AnswerSentence("Het plan noemt twee doelen:", (1,), 1.0, True),
+        AnswerSentence("• meer groen;", (1,), 1.0, True),
+        AnswerSentence("• minder verharding.", (1,), 1.0, True),
+        AnswerSentence("Daarna volgt de evaluatie.", (1,), 1.0, True),
+    ]
+    md = answer_markdown(Answer("v", "t", False, [citation()], sentences))
+    lines = md.split("\n")
+    first = lines.index(next(line for line in lines if line.startswith("- meer groen")))
+    assert lines[first - 1].startswith("Het plan noemt twee doelen:")
+    assert lines[first + 1].startswith("- minder verharding.")
+    assert lines[first + 2] == "" and lines[first + 3].startswith("Daarna volgt de evaluatie.")
+
+
 def test_conversation_export_has_full_citations() -> None:
     text = conversation_markdown([("Wanneer stopte het ISV?", answer())])
     assert "## Vraag 1: Wanneer stopte het ISV?" in text

@@ -66,6 +66,8 @@ def answer_markdown(answer: Answer) -> str:
         if sentence.text.startswith("• "):  # a list item: its own line of a Markdown list
             text = text.rstrip() + f"\n- {md_escape(sentence.text[2:])} {markers}{flag}\n"
         else:
+            if text.endswith("\n"):
+                text += "\n"  # a blank line ends the list, else Markdown continues its last item
             text += f"{md_escape(sentence.text)} {markers}{flag} "
     parts.append(text.strip())
     parts.append(
