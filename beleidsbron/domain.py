@@ -10,6 +10,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from beleidsbron.reasons import Reason, english
+
+PDF_MAGIC = b"%PDF-"  # in the first 1,024 bytes of every PDF: ingest and the app's upload check both test for it
+
 # Document types recognised at ingest (key → Dutch label); "" is unknown.
 DOC_TYPES: dict[str, str] = {
     "brief": "Brief",
@@ -45,6 +49,7 @@ class DocumentInfo:
     needs_ocr_pages: tuple[int, ...] = ()
     doc_type: str = ""  # a key of DOC_TYPES, "" when unknown
     pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
+    settings_fingerprint: str = ""  # of the settings that built it (Settings.ingest_fingerprint); "" = not recorded
 
     @property
     def key(self) -> str:
@@ -76,6 +81,7 @@ class DocumentInfo:
             needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
             pipeline=int(meta.get("pipeline", 0)),
             doc_type=str(meta.get("doc_type", "")),
+            settings_fingerprint=str(meta.get("settings_fingerprint", "")),
         )
 
 
@@ -159,22 +165,38 @@ class Chunk:
         )
 
 
+class UsageError(ValueError):
+    """Bad command-line input to one of the CLIs (``python -m ingest``, ``python -m assistant``): exit code 2."""
+
+
 FileStatus = Literal["ingested", "replaced", "unchanged", "duplicate", "failed", "pruned"]
 
 
 @dataclass
 class FileReport:
-    """What ingest did with one file; ``reason`` is a one-line explanation for anything not plain."""
+    """What ingest did with one file; ``reasons`` explain anything not plain (a refusal, a duplicate, pages
+    that need OCR), as codes the CLI renders in English and the app in Dutch."""
 
     file: str
     status: FileStatus
-    reason: str = ""
+    reasons: list[Reason] = field(default_factory=list)
     pages: int = 0
     chunks: int = 0
-    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def reason(self) -> str:
+        """The reasons as one English line."""
+        return english(self.reasons)
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "file": self.file,
+            "status": self.status,
+            "reason": self.reason,
+            "reasons": [r.to_json() for r in self.reasons],
+            "pages": self.pages,
+            "chunks": self.chunks,
+        }
 
 
 @dataclass(frozen=True)
@@ -282,6 +304,7 @@ class Answer:
     retrieval_query: str = ""
     confidence: float = 0.0  # score of the best evidence sentence; refusals fall below the threshold
     removed_markers: list[int] = field(default_factory=list)  # LLM markers that pointed at no passage
+    fingerprint: str = ""  # of the settings that produced the answer (Settings.fingerprint)
 
     @property
     def sources(self) -> list[Citation]:
@@ -305,4 +328,5 @@ class Answer:
             "notice": self.notice,
             "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
+            "fingerprint": self.fingerprint,
         }

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from beleidsbron.domain import UsageError
+from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import get_settings
-from ingest.embeddings import EmbeddingModelError
-from ingest.pipeline import Ingestor, IngestSummary, Progress, UsageError
-from ingest.store import StoreError
+from beleidsbron.store import StoreError
+from ingest.pipeline import Ingestor, IngestSummary, Progress
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

@@ -20,16 +20,23 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from beleidsbron.domain import PDF_MAGIC
+from beleidsbron.reasons import Code, Reason, reason
 from ingest.layout import page_layout
 
 # pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-PDF_MAGIC = b"%PDF-"
-
 
 class BadPdfError(Exception):
-    """A file that cannot be ingested; ``str()`` is the one-line reason shown to the user."""
+    """A file that cannot be ingested: ``reason`` says why (``str()`` is its English line)."""
+
+    def __init__(self, reason: Reason) -> None:
+        super().__init__(reason.english())
+        self.reason = reason
+
+    def __reduce__(self) -> tuple[type[BadPdfError], tuple[Reason]]:
+        return BadPdfError, (self.reason,)  # raised in a parsing worker, re-raised here: keep the code
 
 
 @dataclass
@@ -50,20 +57,20 @@ def check_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise BadPdfError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit")
+            raise BadPdfError(reason(Code.TOO_LARGE, size_mb=size / 2**20, limit_mb=max_bytes / 2**20))
         data = path.read_bytes()
     except PermissionError as exc:
-        raise BadPdfError("cannot read the file: permission denied") from exc
+        raise BadPdfError(reason(Code.PERMISSION_DENIED)) from exc
     except IsADirectoryError as exc:
-        raise BadPdfError("is a directory, not a PDF file") from exc
+        raise BadPdfError(reason(Code.DIRECTORY)) from exc
     except OSError as exc:
-        raise BadPdfError(f"cannot read the file: {exc.strerror or exc}") from exc
+        raise BadPdfError(reason(Code.UNREADABLE, detail=str(exc.strerror or exc))) from exc
     if not data:
-        raise BadPdfError("empty file (0 bytes)")
+        raise BadPdfError(reason(Code.EMPTY))
     if PDF_MAGIC not in data[:1024]:
-        raise BadPdfError("not a PDF (no %PDF- header; wrong file type or extension)")
+        raise BadPdfError(reason(Code.NOT_PDF))
     if b"%%EOF" not in data[-2048:]:
-        raise BadPdfError("truncated or corrupt PDF (no end-of-file marker)")
+        raise BadPdfError(reason(Code.TRUNCATED))
     return data
 
 
@@ -71,14 +78,14 @@ def _open(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     if reader.is_encrypted:
         try:
             unlocked = reader.decrypt("")
         except Exception as exc:  # pypdf raises several types for unsupported crypto
-            raise BadPdfError(f"encrypted PDF that cannot be opened: {_short(exc)}") from exc
+            raise BadPdfError(reason(Code.ENCRYPTED_UNSUPPORTED, detail=_short(exc))) from exc
         if not unlocked:
-            raise BadPdfError("encrypted PDF: a password is required")
+            raise BadPdfError(reason(Code.PASSWORD))
     return reader
 
 
@@ -109,13 +116,13 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
     try:
         n_pages = len(reader.pages)
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     if n_pages == 0:
-        raise BadPdfError("the PDF has no pages")
+        raise BadPdfError(reason(Code.NO_PAGES))
     try:
         document = pdfium.PdfDocument(data)
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     pages: list[str] = []
     side_text: list[str] = []
     footnotes: list[tuple[str, ...]] = []
@@ -136,20 +143,17 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
             footnotes.append(layout.notes)
             chars += len(text) + len(layout.side_text)
             if max_chars is not None and chars > max_chars:
-                raise BadPdfError(
-                    f"more than {max_chars:,} characters of text by page {number}; split the document "
-                    "or raise max_text_chars"
-                )
+                raise BadPdfError(reason(Code.TOO_MUCH_TEXT, limit=max_chars, page=number))
     except BadPdfError:
         raise
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF (page {len(pages) + 1}): {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT_PAGE, page=len(pages) + 1, detail=_short(exc))) from exc
     finally:
         document.close()
     if not any(p.strip() for p in pages):
         if image_only:
-            raise BadPdfError(f"needs OCR: no text layer on pages {format_pages(image_only)}")
-        raise BadPdfError("the PDF contains no text")
+            raise BadPdfError(reason(Code.NEEDS_OCR, pages=image_only))
+        raise BadPdfError(reason(Code.NO_TEXT))
     try:
         info = reader.metadata or {}
     except Exception:
@@ -163,20 +167,3 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         info_year=_year(info.get("/CreationDate")),
         image_only_pages=image_only,
     )
-
-
-def format_pages(pages: list[int]) -> str:
-    """[1, 2, 3, 7] → "1–3, 7"."""
-    parts: list[str] = []
-    start = prev = None
-    for p in sorted(pages):
-        if start is None:
-            start = prev = p
-        elif p == prev + 1:
-            prev = p
-        else:
-            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-            start = prev = p
-    if start is not None:
-        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-    return ", ".join(parts)

@@ -20,29 +20,30 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from pypdf import PdfReader
 
-from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.domain import Chunk, DocumentInfo, FileReport, UsageError
+from beleidsbron.embeddings import EmbeddingModel, load_embeddings
+from beleidsbron.lexical_index import ensure_index
+from beleidsbron.reasons import Code, Reason, reason
 from beleidsbron.settings import Settings
+from beleidsbron.store import EmbeddedChunks, Store, StoreIdentity
+from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
-from ingest.embeddings import EmbeddingModel, load_embeddings
-from ingest.lexical_index import ensure_index
 from ingest.metadata import resolve
-from ingest.pdf_reader import BadPdfError, check_file, format_pages, read_pdf
-from ingest.sentences import split_sentences
-from ingest.store import EmbeddedChunks, Store, StoreIdentity
+from ingest.pdf_reader import BadPdfError, check_file, read_pdf
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
-# another version, even when its file is unchanged.
+# another version, even when its file is unchanged, and says so. Every document also records the
+# fingerprint of the settings that built it (Settings.ingest_fingerprint); those settings need no rebuild
+# check of their own: the store refuses other chunking settings and reads other e5 engines' vectors on
+# purpose (beleidsbron.store).
 PIPELINE_VERSION = 3
-
-
-class UsageError(ValueError):
-    """Bad command-line input (exit code 2)."""
 
 
 @dataclass
@@ -110,7 +111,7 @@ class PreparedDocument:
 
     doc: DocumentInfo
     chunks: list[Chunk]
-    warnings: list[str]
+    warnings: list[Reason]
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -135,8 +136,25 @@ def status_path(settings: Settings) -> Path:
     return Path(settings.store_path) / "ingest-status.json"
 
 
-def load_statuses(settings: Settings) -> dict[str, dict[str, object]]:
-    """The last ingest outcome per file name (for the library view), {} when there is none."""
+@dataclass(frozen=True)
+class StatusRecord:
+    """The last ingest outcome of one file, as the status file keeps it."""
+
+    status: str
+    reasons: tuple[Reason, ...]  # empty in records written before reasons had codes: then only ``text``
+    text: str  # the reasons in English
+    at: str  # ISO timestamp (UTC)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StatusRecord:
+        try:
+            reasons = tuple(Reason.from_json(r) for r in data.get("reasons") or ())
+        except (KeyError, TypeError, ValueError):  # a code this version does not know: its text still reads
+            reasons = ()
+        return cls(str(data.get("status", "")), reasons, str(data.get("reason", "")), str(data.get("at", "")))
+
+
+def _read_statuses(settings: Settings) -> dict[str, Any]:
     try:
         data = json.loads(status_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -144,15 +162,25 @@ def load_statuses(settings: Settings) -> dict[str, dict[str, object]]:
     return data if isinstance(data, dict) else {}
 
 
+def load_statuses(settings: Settings) -> dict[str, StatusRecord]:
+    """The last ingest outcome per file name (for the library view), {} when there is none."""
+    return {name: StatusRecord.from_json(d) for name, d in _read_statuses(settings).items() if isinstance(d, dict)}
+
+
 def record_statuses(settings: Settings, reports: list[FileReport]) -> None:
     """Merge this run's outcomes into the status file (written atomically; best effort)."""
-    statuses = load_statuses(settings)
+    statuses = _read_statuses(settings)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for report in reports:
         if report.status == "pruned":
             statuses.pop(report.file, None)
         elif report.status != "unchanged" or report.file not in statuses:
-            statuses[report.file] = {"status": report.status, "reason": report.reason, "at": now}
+            statuses[report.file] = {
+                "status": report.status,
+                "reason": report.reason,  # English, for people reading the file
+                "reasons": [r.to_json() for r in report.reasons],
+                "at": now,
+            }
     path = status_path(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -188,7 +216,7 @@ def prepare_document(
     """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
-        raise BadPdfError("the file changed while it was being ingested; run ingest again")
+        raise BadPdfError(reason(Code.CHANGED))
     content = read_pdf(data, max_chars)
     pages = clean_pages(content.pages)
     meta = resolve(path, content, data)
@@ -207,10 +235,8 @@ def prepare_document(
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
-        raise BadPdfError("no usable text after cleaning")
-    warnings = []
-    if content.image_only_pages:
-        warnings.append(f"needs OCR: no text layer on pages {format_pages(content.image_only_pages)}")
+        raise BadPdfError(reason(Code.NO_USABLE_TEXT))
+    warnings = [reason(Code.NEEDS_OCR, pages=content.image_only_pages)] if content.image_only_pages else []
     return PreparedDocument(doc, chunks, warnings)
 
 
@@ -350,22 +376,23 @@ class Ingestor:
                 # undecodable bytes in a file or folder name (e.g. Latin-1 from an old system) become lone
                 # surrogates that the store cannot hold and the summary cannot print
                 name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                reason = "the file or folder name is not valid UTF-8; rename it"
-                summary.files.append(FileReport(name, "failed", reason))
+                summary.files.append(FileReport(name, "failed", [reason(Code.BAD_NAME)]))
                 continue
             try:
                 data = check_file(path, max_bytes)
             except BadPdfError as exc:
-                summary.files.append(FileReport(path.name, "failed", str(exc)))
+                summary.files.append(FileReport(path.name, "failed", [exc.reason]))
                 continue
             digest = file_hash(data)
             current = stored.get(path.name)
             if current is not None and current.content_hash == digest and current.pipeline == PIPELINE_VERSION:
                 summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
-                summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
+                summary.files.append(
+                    FileReport(path.name, "duplicate", [reason(Code.DUPLICATE, original=by_hash[digest])])
+                )
             elif any(j.path.name == path.name for j in jobs):
-                summary.files.append(FileReport(path.name, "failed", "another file with this name is in this run"))
+                summary.files.append(FileReport(path.name, "failed", [reason(Code.NAME_CLASH)]))
             else:
                 by_hash[digest] = path.name
                 rebuild = current is not None and current.content_hash == digest
@@ -397,13 +424,13 @@ class Ingestor:
                             tell(job, 0)  # a long file: say which one is in hand before its parse ends
                         if not _wait(future, self.settings.parse_timeout_s):
                             _kill_workers(pool)
-                            reason = f"parsing took longer than {self.settings.parse_timeout_s:g} s; file refused"
-                            yield job, FileReport(job.path.name, "failed", reason)
+                            timeout = reason(Code.TIMEOUT, seconds=self.settings.parse_timeout_s)
+                            yield job, FileReport(job.path.name, "failed", [timeout])
                             rest = queue[i + 1 :]
                             break
                         if isinstance(future.exception(), BrokenProcessPool):
                             if job.path in crashed:
-                                yield job, FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
+                                yield job, FileReport(job.path.name, "failed", [reason(Code.CRASHED)])
                                 rest = queue[i + 1 :]
                             else:
                                 crashed.add(job.path)
@@ -433,9 +460,10 @@ class Ingestor:
         try:
             prepared = future.result()
         except BadPdfError as exc:
-            return FileReport(job.path.name, "failed", str(exc))
+            return FileReport(job.path.name, "failed", [exc.reason])
         except Exception as exc:  # a parser bug on one odd file must not stop the run
-            return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
+            detail = f"{type(exc).__name__}: {exc}"[:183]  # the whole line stays within 200 characters
+            return FileReport(job.path.name, "failed", [reason(Code.PARSE_ERROR, detail=detail)])
         t0 = time.perf_counter()
         parts = -(-job.pages // PROGRESS_PAGES)
 
@@ -452,17 +480,17 @@ class Ingestor:
             prepared.doc,
             chunks=len(prepared.chunks),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            settings_fingerprint=self.settings.ingest_fingerprint(),
         )
         chunks = [replace(c, doc=doc) for c in prepared.chunks]
         self.store.write_document(doc, chunks, vectors)
-        notes = ["rebuilt: it was stored by an older version of ingest"] if job.rebuild else []
+        notes = [reason(Code.REBUILT)] if job.rebuild else []
         return FileReport(
             job.path.name,
             "replaced" if job.replaces else "ingested",
-            "; ".join(notes + prepared.warnings),
+            notes + prepared.warnings,
             pages=doc.pages,
             chunks=len(chunks),
-            warnings=prepared.warnings,
         )
 
     def _prune(self) -> list[FileReport]:
@@ -470,5 +498,7 @@ class Ingestor:
         for doc in self.store.list_documents():
             if not Path(doc.path).is_file():
                 self.store.remove_document(doc.source)
-                reports.append(FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks))
+                reports.append(
+                    FileReport(doc.source, "pruned", [reason(Code.GONE)], pages=doc.pages, chunks=doc.chunks)
+                )
         return reports

@@ -19,10 +19,9 @@ import numpy as np
 
 from assistant.core import Assistant
 from assistant.quotable import quotable
-from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
-from ingest.pdf_reader import PDF_MAGIC
+from beleidsbron.domain import DOC_TYPES, PDF_MAGIC, DocumentInfo, Filters
 from ingest.pipeline import load_statuses
-from webapp.ingest_messages import STATUS_NL, dutch_reason
+from webapp.ingest_messages import STATUS_NL, dutch_status_reason
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 
@@ -41,7 +40,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
     """Rows for the library table: every stored document plus files that failed to ingest."""
     statuses = load_statuses(assistant.settings)
     rows: list[list[object]] = []
-    stored = assistant.store.list_documents()
+    stored = assistant.documents()
     names = set()
     for doc in stored:
         names.add(doc.source)
@@ -61,32 +60,21 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
                 doc.source,
             ]
         )
-    for name, info in sorted(statuses.items()):
-        if name in names or info.get("status") not in ("failed", "duplicate"):
+    for name, record in sorted(statuses.items()):
+        if name in names or record.status not in ("failed", "duplicate"):
             continue
-        label = STATUS_NL.get(str(info.get("status")), str(info.get("status")))
-        rows.append(
-            [
-                "—",
-                "",
-                "",
-                "",
-                "",
-                "",
-                str(info.get("at", ""))[:16].replace("T", " "),
-                f"{label}: {dutch_reason(str(info.get('reason', '')))}",
-                name,
-            ]
-        )
+        label = STATUS_NL.get(record.status, record.status)
+        reason = dutch_status_reason(record.reasons, record.text)
+        rows.append(["—", "", "", "", "", "", record.at[:16].replace("T", " "), f"{label}: {reason}", name])
     return rows
 
 
 def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:
     """The document's most central sentences (closest to the mean of its sentence vectors)."""
-    chunks = {c.id: c for c in assistant.index.chunks if c.doc.source == doc.source}
+    chunks = {c.id: c for c in assistant.passages(doc.source)}
     if not chunks:
         return []
-    stored = assistant.store.sentence_vectors(list(chunks))
+    stored = assistant.sentence_vectors(list(chunks))
     candidates: list[tuple[float, str, int, str]] = []
     vectors = [v for spans in stored.values() for _, _, v in spans]
     if not vectors:
@@ -131,8 +119,8 @@ def _question_from_heading(heading: str) -> str | None:
 def suggested_questions(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[str]:
     """Questions built from the document's headings that the assistant answers from this document."""
     headings: list[str] = []
-    for chunk in assistant.index.chunks:
-        if chunk.doc.source == doc.source and chunk.heading and chunk.heading not in headings:
+    for chunk in assistant.passages(doc.source):
+        if chunk.heading and chunk.heading not in headings:
             headings.append(chunk.heading)
     out: list[str] = []
     only_this = Filters(sources=(doc.source,))

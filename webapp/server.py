@@ -46,6 +46,10 @@ def create_app(assistant: Assistant) -> FastAPI:
     roots = [Path(settings.corpus_path), settings.uploads()]
 
     def require_login(request: Request) -> None:
+        # Gradio has no public way to ask whether a request carries its login session (its own check,
+        # ``get_current_user``, is local to ``gradio.routes.App.create_app``), so this reads the mounted
+        # app's session cookie name and token table, as that check does (gradio 6: ``cookie_id``, ``tokens``).
+        # ``auth_dependency`` would replace Gradio's login page instead of sharing it.
         if auth is None:
             return
         gradio_app = _gradio_app(app)
@@ -55,7 +59,7 @@ def create_app(assistant: Assistant) -> FastAPI:
             raise HTTPException(status_code=401, detail="Log eerst in.")
 
     def pdf_path(name: str) -> Path:
-        documents = {d.source: d.path for d in assistant.store.list_documents()}
+        documents = {d.source: d.path for d in assistant.documents()}
         try:
             return pdf_view.resolve_pdf(name, documents, roots)
         except pdf_view.NotServable as exc:
@@ -86,7 +90,8 @@ def create_app(assistant: Assistant) -> FastAPI:
         path = pdf_path(name)
         pages = pdf_view.page_count(path)
         page = min(page, pages)
-        title = next((d.title for d in assistant.store.list_documents() if d.source == name), name)
+        doc = assistant.document(name)
+        title = doc.title if doc is not None else name
         boxes = pdf_view.highlight_boxes(path, page, q) if q else []
         return HTMLResponse(
             pdf_view.viewer_html(name, title, page, pages, q, boxes),
