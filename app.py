@@ -27,8 +27,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def ensure_store(settings: Settings) -> None:
     """Ingest the bundled corpus when the store is missing or empty (first start)."""
+    from beleidsbron.store import Store, StoreError
     from ingest.__main__ import main as ingest_main
-    from ingest.store import Store, StoreError
 
     try:
         if Store.open(settings).chunk_count() > 0:
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     from assistant.core import Assistant
-    from ingest.store import StoreError
+    from beleidsbron.store import StoreError
     from webapp.server import create_app
 
     try:

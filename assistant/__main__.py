@@ -22,14 +22,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from assistant.core import Assistant
-from beleidsbron.domain import DOC_TYPES, Answer, Citation, Filters
+from beleidsbron.domain import DOC_TYPES, Answer, Citation, Filters, UsageError
+from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import get_settings
-from ingest.embeddings import EmbeddingModelError
-from ingest.store import StoreError
-
-
-class UsageError(ValueError):
-    pass
+from beleidsbron.store import StoreError
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:

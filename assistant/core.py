@@ -16,6 +16,7 @@ from collections.abc import Generator, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from langchain_core.language_models.chat_models import BaseChatModel
 
 from assistant.compose import CITED_PASSAGES, Pick, compose, further_passages, related_passages, select
@@ -27,11 +28,11 @@ from assistant.reader import Reader, Window
 from assistant.reader_model import default_model
 from assistant.retrieval import Candidate, HybridSearch, diversify
 from assistant.verify import Verifier
-from beleidsbron.domain import REFUSAL, Answer, Chunk, Filters
+from beleidsbron.domain import REFUSAL, Answer, Chunk, DocumentInfo, Filters
+from beleidsbron.embeddings import load_embeddings
+from beleidsbron.lexical_index import LexicalIndex, refresh_index
 from beleidsbron.settings import Settings, get_settings
-from ingest.embeddings import load_embeddings
-from ingest.lexical_index import LexicalIndex, refresh_index
-from ingest.store import Store, StoreIdentity, StoreMissingError
+from beleidsbron.store import Store, StoreIdentity, StoreMissingError
 
 FALLBACK_NOTICE = "hieronder staat het extractieve antwoord (letterlijke zinnen uit de documenten)"
 
@@ -75,6 +76,7 @@ class Assistant:
             if self.settings.refusal_threshold is not None
             else self._reader.model.refusal_threshold
         )
+        self.fingerprint = self.settings.fingerprint()  # recorded on every answer
 
     @property
     def index(self) -> LexicalIndex:
@@ -84,6 +86,25 @@ class Assistant:
     def search(self) -> HybridSearch:
         """The retrieval engine of the current store version (the evals call its stages directly)."""
         return self._search
+
+    # --- the library, for the app ---------------------------------------------------------------
+
+    def documents(self) -> list[DocumentInfo]:
+        """Every committed document of the store."""
+        return self.store.list_documents()
+
+    def document(self, source: str) -> DocumentInfo | None:
+        """The committed document with this file name, if any."""
+        return self.store.document(source)
+
+    def passages(self, source: str) -> list[Chunk]:
+        """The passages (chunks) of one document, in document order, as the current index has them."""
+        self.refresh()
+        return sorted((c for c in self._index.chunks if c.doc.source == source), key=lambda c: c.index)
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
+        """Per passage id: its sentences' spans and stored vectors."""
+        return self.store.sentence_vectors(chunk_ids)
 
     def refresh(self) -> bool:
         """Pick up a new store version (documents added, replaced or removed). True when it changed."""
@@ -127,8 +148,15 @@ class Assistant:
 
         In the LLM modes the pieces are the model's tokens as they arrive; the final Answer is the
         verified one (invalid markers removed) or, when the model failed, the extractive fallback. The
-        final Answer is authoritative: show it in place of the streamed text.
+        final Answer is authoritative: show it in place of the streamed text. It records the
+        fingerprint of the settings that produced it.
         """
+        for item in self._stream(question, history, filters):
+            if isinstance(item, Answer):
+                item.fingerprint = self.fingerprint
+            yield item
+
+    def _stream(self, question: str, history: Sequence[Any] | None, filters: Filters | None) -> Iterator[str | Answer]:
         state = self._retrieve(question, history, filters)
         if isinstance(state, Answer):
             yield from _stream_parts(state)

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from ingest.dutch_analysis import STOP_WORDS, fold, stem
+from beleidsbron.text.dutch_analysis import STOP_WORDS, fold, stem
 
 Kind = Literal["number", "date", "name", "list", "cause", "method", "definition", "general"]
 

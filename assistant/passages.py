@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from beleidsbron.domain import Chunk, DocumentInfo
-from ingest.sentences import split_sentences
+from beleidsbron.text.sentences import split_sentences
 
 UnitKind = Literal["sentence", "item", "row", "header", "heading"]
 _PARAGRAPH = re.compile(r"[^\n](?:[^\n]|\n(?!\n))*")

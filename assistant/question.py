@@ -13,8 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ingest.cleaning import normalize
-from ingest.dutch_analysis import STOP_WORDS, Analyzer, words
+from beleidsbron.text.dutch_analysis import STOP_WORDS, Analyzer, words
+from beleidsbron.text.normalize import normalize
 
 _ANAPHORA = {
     "daarover",
@@ -114,7 +114,9 @@ def previous_questions(history: Sequence[Any] | None) -> list[str]:
     return [q for q in out if q.strip()]
 
 
-def is_follow_up(question: str, analyzer: Analyzer) -> bool:
+def is_follow_up(question: str) -> bool:
+    """A question that leans on the previous one: almost no content words of its own, or a few with a
+    pointing word ("daar", "dat") or a follow-up opening ("En …", "Waarom …")."""
     tokens = words(question)
     content = [t for t in tokens if t not in STOP_WORDS and t not in _ANAPHORA]
     anaphoric = any(t in _ANAPHORA for t in tokens) or bool(_FOLLOW_UP_START.match(question.strip()))
@@ -166,9 +168,9 @@ def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_cha
     query = text
     # earlier questions reach the query too: the same hygiene and length limit as the question
     earlier = [q for q in (_one_line(q)[:max_chars] for q in previous_questions(history)) if q]
-    if earlier and is_follow_up(text, analyzer):
+    if earlier and is_follow_up(text):
         subject = earlier[-1]
-        if len(earlier) > 1 and is_follow_up(subject, analyzer):  # a follow-up of a follow-up
+        if len(earlier) > 1 and is_follow_up(subject):  # a follow-up of a follow-up
             subject = f"{subject} {earlier[-2]}"
         query = f"{text} {subject}"
     if not analyzer.terms(query) and lang == "nl":

@@ -24,7 +24,7 @@ from assistant.passages import DocumentText, Library, Unit
 from assistant.quotable import META, quotable
 from assistant.reader_model import ReaderModel, default_model
 from assistant.retrieval import Candidate
-from ingest.dutch_analysis import Analyzer, fold, words
+from beleidsbron.text.dutch_analysis import Analyzer, fold, words
 
 MAX_WINDOW_UNITS = 3
 MAX_WINDOW_CHARS = 1100

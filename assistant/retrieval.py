@@ -12,16 +12,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from beleidsbron.domain import Chunk, Filters
+from beleidsbron.embeddings import EmbeddingModel
+from beleidsbron.lexical_index import LexicalIndex
 from beleidsbron.settings import Settings
-from ingest.embeddings import EmbeddingModel
-from ingest.lexical_index import LexicalIndex
-from ingest.store import Store
+from beleidsbron.store import Store
 
 RRF_PRIOR = 0.5  # share of the fused rank in a candidate's score; the rest is its best sentences
 
@@ -174,22 +170,3 @@ def diversify(candidates: list[Candidate], per_document: int) -> list[Candidate]
         else:
             rest.append(cand)
     return first + rest
-
-
-class BeleidsbronRetriever(BaseRetriever):
-    """The hybrid search as a LangChain retriever (for chains such as the generative answer mode)."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    search_engine: Any
-    k: int = 6
-    filters: Filters = Filters()
-
-    def _get_relevant_documents(self, query: str, *, run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
-        candidates = self.search_engine.search(query, self.filters)
-        return [
-            Document(
-                page_content=c.chunk.text,
-                metadata={**c.chunk.to_metadata(), "score": c.score, "id": c.chunk.id},
-            )
-            for c in candidates[: self.k]
-        ]

@@ -22,11 +22,11 @@ import numpy as np
 
 from assistant.compose import make_citation
 from beleidsbron.domain import REFUSAL, AnswerSentence, Chunk, Citation
-from ingest.dutch_analysis import words
-from ingest.embeddings import EmbeddingModel
-from ingest.lexical_index import LexicalIndex
-from ingest.sentences import split_sentences
-from ingest.store import Store
+from beleidsbron.embeddings import EmbeddingModel
+from beleidsbron.lexical_index import LexicalIndex
+from beleidsbron.store import Store
+from beleidsbron.text.dutch_analysis import words
+from beleidsbron.text.sentences import split_sentences
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""Shared foundation of Beleidsbron: settings and domain types used by every stage.
+"""Shared foundation of Beleidsbron: what the write side (ingest) and the read side (assistant, app) both use:
+settings, domain types, the store and its lexical index, the embedding engines and Dutch text analysis.
 
 Importing this package switches off every outbound call the libraries would make on their own
 (Chroma telemetry, Gradio analytics, Hugging Face hub look-ups): the product runs air-gapped.

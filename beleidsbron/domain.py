@@ -10,6 +10,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from beleidsbron.reasons import Reason, english
+
+PDF_MAGIC = b"%PDF-"  # in the first 1,024 bytes of every PDF: ingest and the app's upload check both test for it
+
 # Document types recognised at ingest (key → Dutch label); "" is unknown.
 DOC_TYPES: dict[str, str] = {
     "brief": "Brief",
@@ -45,6 +49,7 @@ class DocumentInfo:
     needs_ocr_pages: tuple[int, ...] = ()  # pages without a text layer that were not read (OCR off or missing)
     doc_type: str = ""  # a key of DOC_TYPES, "" when unknown
     pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
+    settings_fingerprint: str = ""  # of the settings that built it (Settings.ingest_fingerprint); "" = not recorded
     ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean OCR confidence 0–100) of pages read by OCR
     ocr_rejected_pages: tuple[tuple[int, float], ...] = ()  # OCR found no text or was too unsure: not indexed
 
@@ -92,6 +97,7 @@ class DocumentInfo:
             doc_type=str(meta.get("doc_type", "")),
             ocr_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_pages", "[]"))),
             ocr_rejected_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_rejected_pages", "[]"))),
+            settings_fingerprint=str(meta.get("settings_fingerprint", "")),
         )
 
 
@@ -175,23 +181,40 @@ class Chunk:
         )
 
 
+class UsageError(ValueError):
+    """Bad command-line input to one of the CLIs (``python -m ingest``, ``python -m assistant``): exit code 2."""
+
+
 FileStatus = Literal["ingested", "replaced", "unchanged", "duplicate", "failed", "pruned"]
 
 
 @dataclass
 class FileReport:
-    """What ingest did with one file; ``reason`` is a one-line explanation for anything not plain."""
+    """What ingest did with one file; ``reasons`` explain anything not plain (a refusal, a duplicate, pages
+    that need OCR), as codes the CLI renders in English and the app in Dutch."""
 
     file: str
     status: FileStatus
-    reason: str = ""
+    reasons: list[Reason] = field(default_factory=list)
     pages: int = 0
     chunks: int = 0
-    warnings: list[str] = field(default_factory=list)
     ocr_pages: int = 0  # pages whose text was read by OCR
 
+    @property
+    def reason(self) -> str:
+        """The reasons as one English line."""
+        return english(self.reasons)
+
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        return {
+            "file": self.file,
+            "status": self.status,
+            "reason": self.reason,
+            "reasons": [r.to_json() for r in self.reasons],
+            "pages": self.pages,
+            "chunks": self.chunks,
+            "ocr_pages": self.ocr_pages,
+        }
 
 
 @dataclass(frozen=True)
@@ -300,6 +323,7 @@ class Answer:
     retrieval_query: str = ""
     confidence: float = 0.0  # score of the best evidence sentence; refusals fall below the threshold
     removed_markers: list[int] = field(default_factory=list)  # LLM markers that pointed at no passage
+    fingerprint: str = ""  # of the settings that produced the answer (Settings.fingerprint)
 
     @property
     def sources(self) -> list[Citation]:
@@ -323,4 +347,5 @@ class Answer:
             "notice": self.notice,
             "confidence": round(self.confidence, 4),
             "timings_ms": {k: round(v, 1) for k, v in self.timings.items()},
+            "fingerprint": self.fingerprint,
         }

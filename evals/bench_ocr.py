@@ -2,7 +2,7 @@
 
 Evals stage (corpus → *ingest* → store → assistant → evals). Every page of the given born-digital PDFs
 (default: the bundled corpus) is rendered to an image and made to look scanned (skew, grey paper,
-specks; :func:`tests.pdf_factory.scanned_pdf`), then read back with
+specks; :func:`evals.pdf_factory.scanned_pdf`), then read back with
 :func:`ingest.pdf_reader.read_pdf` and OCR on, as ingest's parsing workers do: once in one process (a
 core's rate) and once split over ``--workers`` processes at the same time (the machine's rate; 2 cores
 here). Accuracy compares each OCR page with the text ingest reads from the born-digital page: character
@@ -82,7 +82,7 @@ def make_scans(pdfs: list[Path], folder: Path, max_pages: int) -> list[tuple[Pat
     """Scanned copies of the PDFs (at most ``max_pages`` pages in all) with each page's born-digital text."""
     from pypdf import PdfReader, PdfWriter
 
-    from tests.pdf_factory import scanned_pdf
+    from evals.pdf_factory import scanned_pdf
 
     out: list[tuple[Path, list[str]]] = []
     left = max_pages

@@ -42,9 +42,9 @@ _NUMBER = re.compile(r"\d+")
 
 def corpus_sentences(pdfs: list[Path], chunk_size: int = 600, overlap: int = 50) -> list[str]:
     """Distinct, reasonably long sentences of the given PDFs, cleaned the way ingest cleans them."""
+    from beleidsbron.text.sentences import sentences
     from ingest.pdf_reader import check_file
     from ingest.pipeline import file_hash, prepare_document
-    from ingest.sentences import sentences
 
     found: dict[str, None] = {}
     for pdf in pdfs:
@@ -86,7 +86,7 @@ def synthetic_document(
     prefix: str,
 ) -> tuple[DocumentInfo, list[Chunk], Any]:
     """One synthetic "document" of ``n_chunks`` chunks with its vectors, ready for ``Store.write_document``."""
-    from ingest.store import EmbeddedChunks
+    from beleidsbron.store import EmbeddedChunks
 
     digest = hashlib.sha256(f"{prefix}-{doc_index}".encode()).hexdigest()
     pages = max(1, n_chunks // 3)
@@ -217,8 +217,8 @@ def write_store(
 ) -> dict[str, Any]:
     """Write a synthetic store of ``n_chunks`` chunks through ``Store.write_document``, then build its
     lexical index the way ingest does (``refresh_index``)."""
-    from ingest.lexical_index import refresh_index
-    from ingest.store import Store, StoreIdentity
+    from beleidsbron.lexical_index import refresh_index
+    from beleidsbron.store import Store, StoreIdentity
 
     rng = np.random.default_rng(seed)
     store = Store.open(settings, StoreIdentity.from_settings(settings, DIMENSION), create=True)

@@ -35,14 +35,14 @@ from typing import Any
 from assistant.passages import rebuild
 from beleidsbron.domain import Chunk
 from beleidsbron.settings import Settings, get_settings
+from beleidsbron.store import Store
+from evals.app_client import ask_api, run_app, upload_api
 from evals.bench import log
 from evals.bench_scale import percentile
 from evals.dataset import load_questions
 from evals.machine import load_average, machine_info, peak_rss_of
+from evals.pdf_factory import text_pdf
 from ingest.pipeline import Ingestor
-from ingest.store import Store
-from tests.app_server import ask_api, run_app, upload_api
-from tests.pdf_factory import text_pdf
 
 _CARD = re.compile(
     r'<div class="bb-source(?: bb-related)?" data-n="(\d+)" data-anchor="([^"]*)">.*?'

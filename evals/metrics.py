@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-from ingest.dutch_analysis import STOP_WORDS, words
+from beleidsbron.text.dutch_analysis import STOP_WORDS, words
 
 Item = tuple[str, int]  # (source, page); page 0 = any page (document level)
 
@@ -71,7 +71,7 @@ def refusal_metrics(refused: Sequence[bool], answerable: Sequence[bool]) -> dict
     }
 
 
-def best_threshold(
+def refusal_threshold_for(
     scores: Sequence[float], answerable: Sequence[bool], max_false_refusals: float = 0.10
 ) -> tuple[float, float]:
     """The refusal threshold on the best-evidence score: the one that refuses the most unanswerable

@@ -20,7 +20,7 @@ from beleidsbron.domain import Answer, Chunk, Filters
 from beleidsbron.settings import Settings
 from evals import acceptance
 from evals.dataset import Question, load_questions, load_set
-from evals.metrics import Item, best_threshold, mean, ranking_metrics, refusal_metrics, token_recall
+from evals.metrics import Item, mean, ranking_metrics, refusal_metrics, refusal_threshold_for, token_recall
 from ingest.pipeline import Ingestor
 
 BASELINE = "langchain-baseline"
@@ -138,7 +138,7 @@ def refusal_summary(runs: list[QuestionRun], threshold: float) -> dict[str, Any]
     answerable = [r.question.answerable for r in runs]
     scores = [a.confidence for a in answers]
     current = refusal_metrics([a.refused for a in answers], answerable)
-    calibrated, recall = best_threshold(scores, answerable)
+    calibrated, recall = refusal_threshold_for(scores, answerable)
     return {
         "threshold": threshold,
         **current,

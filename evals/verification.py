@@ -31,12 +31,12 @@ import numpy as np
 
 from assistant.verify import SupportParams, Verifier
 from beleidsbron.domain import Chunk
+from beleidsbron.embeddings import load_embeddings
+from beleidsbron.lexical_index import refresh_index
 from beleidsbron.settings import Settings, get_settings
+from beleidsbron.store import Store
+from beleidsbron.text.sentences import sentences
 from evals.dataset import Question, letters_and_digits, load_questions
-from ingest.embeddings import load_embeddings
-from ingest.lexical_index import refresh_index
-from ingest.sentences import sentences
-from ingest.store import Store
 
 SUPPORTED = ("verbatim", "paraphrase", "truncation", "reference-answer")
 UNSUPPORTED = ("swapped-number", "swapped-name", "other-doc-random", "other-doc-nearest", "made-up", "made-up-topic")
@@ -298,7 +298,7 @@ def at_threshold(positive: Sequence[float], negative: Sequence[float], t: float)
     }
 
 
-def best_threshold(positive: Sequence[float], negative: Sequence[float]) -> float:
+def balanced_threshold(positive: Sequence[float], negative: Sequence[float]) -> float:
     """The threshold with the best balanced accuracy (midpoints between observed scores, rounded)."""
     values = sorted(set(positive) | set(negative))
     candidates = [round((a + b) / 2, 3) for a, b in itertools.pairwise(values)] or [0.5]
@@ -359,7 +359,7 @@ def evaluate(settings: Settings, out_dir: Path, store_dir: Path | None, seed: in
                 "auc_wide": roc_auc(*split(cases, WIDE)),
             }
         score(Verifier(store, index, model, settings.support_threshold), cases, chunks, vectors)
-    chosen = best_threshold(*split(cases, WIDE, "tune"))
+    chosen = balanced_threshold(*split(cases, WIDE, "tune"))
     pos, neg = split(cases, MAIN)
     test_pos, test_neg = split(cases, MAIN, "test")
     wide_pos, wide_neg = split(cases, WIDE)

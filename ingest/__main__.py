@@ -16,11 +16,11 @@ from pathlib import Path
 from pydantic import ValidationError
 from tqdm import tqdm
 
+from beleidsbron.domain import UsageError
+from beleidsbron.embeddings import EmbeddingModelError
 from beleidsbron.settings import Settings, get_settings
-from ingest.embeddings import EmbeddingModelError
-from ingest.ocr import OcrOptions, unavailable_reason
-from ingest.pipeline import Ingestor, IngestSummary, Progress, UsageError
-from ingest.store import StoreError
+from beleidsbron.store import StoreError
+from ingest.pipeline import Ingestor, IngestSummary, Progress, ocr_unavailable
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -88,10 +88,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: --ocr-lang {args.ocr_lang!r}: Tesseract language codes joined by '+', e.g. nld+eng",
                   file=sys.stderr)  # fmt: skip
             return 2
-    ocr = OcrOptions.from_settings(settings)
-    missing = unavailable_reason(ocr)
+    missing = ocr_unavailable(settings)
     if missing:
-        print(f"warning: OCR unavailable: {missing}; pages without a text layer are reported, not read",
+        print(f"warning: {missing.english()}; pages without a text layer are reported, not read",
               file=sys.stderr)  # fmt: skip
     paths = args.paths or [settings.corpus_path]
     terminal = sys.stderr.isatty()

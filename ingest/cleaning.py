@@ -21,28 +21,17 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
-_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
-# Control and format characters, plus lone surrogates (a broken /ToUnicode map can produce them; they
-# cannot be encoded as UTF-8, so the embedder and the store would fail on them) and non-characters.
-_CONTROL = re.compile(
-    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200c-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff\ufffe\uffff]"
-)
-_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-", "\u00ad": "-"})
+from beleidsbron.text.normalize import normalize
+
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|van|of)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
 _BULLET = re.compile(r"^(?:[•▪◦●■‣∙·\-–—*]|\d{1,2}[.)]|[a-z][.)])\s+")
-# Bullet glyphs as PDFs deliver them at a line start: Unicode bullets, Symbol/Wingdings private-use code
-# points, and DEL (some fonts map their bullet there; it is a control character otherwise).
-_BULLET_GLYPH = re.compile(
-    r"^[ \t]*(?:[\x7f\uf06e\uf076\uf0a7\uf0a8\uf0b7\uf0d8\uf0fc\uf0e0•▪◦●■‣∙○□➢►✓❖]|[-–*](?= +[^\W\d_]))[ \t]*"
-)
 _TABLE_CELL_SEP = re.compile(r"\s\|\s|\s\|$|^\|\s")
 _FOOTNOTE_MARK = re.compile(r"(?<![\w-])([a-zà-ÿ]{2,})\d{1,2}(?=[\s.,;:!?)]|$)")
 _FOOTNOTE_AFTER_PUNCT = re.compile(r"(?<=[a-zà-ÿ)'’”][.,;:!?'’”)])\d{1,2}(?=[\s.,;:]|$)")
@@ -65,18 +54,6 @@ class CleanPage:
     number: int  # 1-based
     text: str
     headings: tuple[tuple[int, str], ...] = ()
-
-
-def normalize(text: str) -> str:
-    """NFKC, unified hyphens, no control characters, single spaces; keeps newlines; a bullet glyph at
-    a line start becomes "• ". Idempotent."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = "\n".join(_BULLET_GLYPH.sub("• ", line, count=1) for line in text.split("\n"))
-    # control characters go before NFKC: one between a letter and its accent would otherwise keep
-    # the pair from composing until the next normalisation
-    text = _CONTROL.sub("", text)
-    text = unicodedata.normalize("NFKC", text).translate(_HYPHENS)
-    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
 def _line_key(line: str) -> str:

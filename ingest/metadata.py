@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from beleidsbron.domain import DOC_TYPES
-from ingest.cleaning import normalize
+from beleidsbron.text.normalize import normalize
 from ingest.ocr import excerpt_lines
 from ingest.organisations import minister_organisation, named_organisations, organisation_name
 from ingest.pdf_reader import PdfContent

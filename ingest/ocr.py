@@ -9,15 +9,13 @@ between paragraphs, a line-end hyphen kept), so cleaning, chunking and citations
 other page. A page whose OCR finds no text or whose mean word confidence is below the floor is
 reported, not indexed.
 
-The word boxes of every OCR page are kept in a sidecar file per document (store folder,
-``ocr/<content hash>.json``, in PDF points of the displayed page, y down) so that the app's viewer
-(:mod:`webapp.pdf_view`) highlights a cited sentence on a scanned page as on a born-digital one.
+The word boxes of every OCR page are kept beside the store (:mod:`beleidsbron.ocr_boxes`) so that the
+app's viewer highlights a cited sentence on a scanned page as on a born-digital one.
 """
 
 from __future__ import annotations
 
 import importlib
-import json
 import os
 import sys
 import threading
@@ -25,12 +23,13 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING
 
 import pypdfium2 as pdfium
 
+from beleidsbron.ocr_boxes import OcrWord, PageWords
+from beleidsbron.reasons import Code, Reason, reason
 from ingest.styled_lines import Line
 
 
@@ -55,12 +54,18 @@ MAX_PIXELS = 40_000_000  # a rendered page never exceeds this (a poster-sized pa
 MIN_TEXT_CHARS = 3  # OCR that finds fewer letters and digits than this found nothing
 GARBAGE_MIN_CHARS = 20  # a text layer is judged only from this many visible characters on
 GARBAGE_SHARE = 0.5  # a text layer with fewer letters and digits than this share of its characters is garbage
-SIDECAR_VERSION = 1
 _ENV_LOCK = threading.Lock()
 
 
 class OcrUnavailable(Exception):
-    """Tesseract or its language data is missing; ``str()`` is the one-line English reason."""
+    """Tesseract or its language data is missing: ``reason`` says which (``str()`` is its English line)."""
+
+    def __init__(self, why: Reason) -> None:
+        super().__init__(why.english())
+        self.reason = why
+
+    def __reduce__(self) -> tuple[type[OcrUnavailable], tuple[Reason]]:
+        return OcrUnavailable, (self.reason,)
 
 
 class OcrError(Exception):
@@ -98,24 +103,26 @@ def check_available(options: OcrOptions) -> None:
         pytesseract.get_tesseract_version()
         installed = set(pytesseract.get_languages(config=""))
     except (pytesseract.TesseractNotFoundError, OSError) as exc:
-        raise OcrUnavailable("tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)") from exc
+        raise OcrUnavailable(_NOT_INSTALLED) from exc
     except (pytesseract.TesseractError, RuntimeError, ValueError, SystemExit) as exc:  # SystemExit: odd version
-        raise OcrUnavailable("tesseract does not run (reinstall the Debian package tesseract-ocr)") from exc
+        raise OcrUnavailable(reason(Code.OCR_UNAVAILABLE, missing="broken", languages="")) from exc
     missing = [code for code in options.languages.split("+") if code not in installed]
     if missing:
-        packages = ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in missing)
-        raise OcrUnavailable(f"tesseract has no language data for {'+'.join(missing)} (Debian package {packages})")
+        raise OcrUnavailable(reason(Code.OCR_UNAVAILABLE, missing="languages", languages="+".join(missing)))
 
 
-def unavailable_reason(options: OcrOptions | None) -> str:
-    """Why OCR cannot run with these options ("" when it can, or when OCR is off)."""
+_NOT_INSTALLED = reason(Code.OCR_UNAVAILABLE, missing="program", languages="")
+
+
+def unavailable_reason(options: OcrOptions | None) -> Reason | None:
+    """Why OCR cannot run with these options (None when it can, or when OCR is off)."""
     if options is None:
-        return ""
+        return None
     try:
         check_available(options)
     except OcrUnavailable as exc:
-        return str(exc)
-    return ""
+        return exc.reason
+    return None
 
 
 # --- deciding which pages need OCR --------------------------------------------------------------
@@ -140,19 +147,6 @@ def needs_ocr(text: str, has_images: Callable[[], bool]) -> bool:
 
 
 @dataclass(frozen=True)
-class OcrWord:
-    """A word found by OCR; box in PDF points of the displayed page, origin top left, y down."""
-
-    text: str
-    x0: float
-    top: float
-    x1: float
-    bottom: float
-    confidence: float  # 0–100
-    line: int  # index of its line on the page (lines in reading order)
-
-
-@dataclass(frozen=True)
 class OcrPage:
     """One page read by OCR."""
 
@@ -168,6 +162,10 @@ class OcrPage:
     @property
     def found_text(self) -> bool:
         return sum(c.isalnum() for c in self.text) >= MIN_TEXT_CHARS
+
+    def boxes(self) -> PageWords:
+        """What the viewer keeps of the page (:mod:`beleidsbron.ocr_boxes`)."""
+        return PageWords(self.number, self.width, self.height, self.confidence, self.words)
 
 
 @contextmanager
@@ -211,7 +209,7 @@ def ocr_page(page: pdfium.PdfPage, number: int, options: OcrOptions) -> OcrPage:
                 timeout=options.page_timeout_s,
             )
     except pytesseract.TesseractNotFoundError as exc:
-        raise OcrUnavailable("tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)") from exc
+        raise OcrUnavailable(_NOT_INSTALLED) from exc
     except pytesseract.TesseractError as exc:
         raise OcrError(f"tesseract failed ({str(exc.message).strip()[:80] or exc.status})") from exc
     except RuntimeError as exc:  # pytesseract's timeout
@@ -373,7 +371,7 @@ class Scanner:
     on_page: Callable[[OcrPage], None] | None = None
     pages: list[OcrPage] = field(default_factory=list)  # read and indexed
     rejected: list[OcrPage] = field(default_factory=list)  # read, but no text or too unsure to index
-    unavailable: str = ""
+    unavailable: Reason | None = None
     _checked: bool = field(default=False, repr=False)
 
     def wants(self, text: str, has_images: Callable[[], bool]) -> bool:
@@ -400,76 +398,18 @@ class Scanner:
         self.pages.append(scanned)
         return scanned.text
 
-    def problems(self, format_pages: Callable[[list[int]], str]) -> list[str]:
-        """One-line English reasons for the rejected pages (empty when there are none)."""
+    def problems(self) -> list[Reason]:
+        """Reasons for the rejected pages (empty when there are none)."""
         failed = [p for p in self.rejected if p.error]
         empty = [p.number for p in self.rejected if not p.found_text and not p.error]
         unsure = [p for p in self.rejected if p.found_text]
         out = []
         if failed:
-            out.append(f"OCR failed on pages {format_pages([p.number for p in failed])}: {failed[0].error}")
+            out.append(reason(Code.OCR_FAILED, pages=[p.number for p in failed], detail=failed[0].error))
         if empty:
-            out.append(f"scanned pages without readable text: OCR found no text on pages {format_pages(empty)}")
+            out.append(reason(Code.OCR_NO_TEXT, pages=empty))
         if unsure:
-            mean = sum(p.confidence for p in unsure) / len(unsure)
-            out.append(
-                f"scanned pages not indexed: OCR confidence {mean:.0f}% is below "
-                f"{self.options.min_confidence:.0f}% on pages {format_pages([p.number for p in unsure])}"
-            )
+            mean = round(sum(p.confidence for p in unsure) / len(unsure), 1)
+            floor = self.options.min_confidence
+            out.append(reason(Code.OCR_LOW_CONFIDENCE, pages=[p.number for p in unsure], confidence=mean, floor=floor))
         return out
-
-
-# --- word boxes beside the store ---------------------------------------------------------------
-
-
-def sidecar_path(store_path: Path, content_hash: str) -> Path:
-    return Path(store_path) / "ocr" / f"{content_hash}.json"
-
-
-def write_sidecar(store_path: Path, content_hash: str, pages: list[OcrPage]) -> None:
-    """Write the word boxes of a document's OCR pages (atomically) for the viewer."""
-    path = sidecar_path(store_path, content_hash)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "version": SIDECAR_VERSION,
-        "content_hash": content_hash,
-        "pages": {
-            str(p.number): {
-                "width": p.width,
-                "height": p.height,
-                "confidence": p.confidence,
-                "words": [[w.text, w.x0, w.top, w.x1, w.bottom, w.confidence, w.line] for w in p.words],
-            }
-            for p in pages
-        },
-    }
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(payload, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    tmp.replace(path)
-
-
-def remove_sidecar(store_path: Path, content_hash: str) -> None:
-    sidecar_path(store_path, content_hash).unlink(missing_ok=True)
-
-
-def load_page_words(store_path: Path, content_hash: str, number: int) -> OcrPage | None:
-    """The OCR words of one page of a stored document, or None (no sidecar, or not an OCR page)."""
-    try:
-        data = json.loads(sidecar_path(store_path, content_hash).read_text(encoding="utf-8"))
-        page = data["pages"].get(str(number))
-        if page is None:
-            return None
-        words = tuple(
-            OcrWord(str(t), float(x0), float(top), float(x1), float(bottom), float(conf), int(line))
-            for t, x0, top, x1, bottom, conf, line in page["words"]
-        )
-        return OcrPage(
-            number=number,
-            text="",
-            words=words,
-            width=float(page["width"]),
-            height=float(page["height"]),
-            confidence=float(page["confidence"]),
-        )
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
-        return None

@@ -22,17 +22,26 @@ import pypdfium2.raw as pdfium_c
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from beleidsbron.domain import PDF_MAGIC
+from beleidsbron.reasons import Code, Reason, english, reason
 from ingest.layout import PageLayout, page_layout
 from ingest.ocr import OcrOptions, OcrPage, OcrUnavailable, Scanner
 
 # pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
-PDF_MAGIC = b"%PDF-"
-
 
 class BadPdfError(Exception):
-    """A file that cannot be ingested; ``str()`` is the one-line reason shown to the user."""
+    """A file that cannot be ingested: ``reason`` says why, ``reasons`` when there is more than one (scanned
+    pages that OCR could not read for different reasons); ``str()`` is their English line."""
+
+    def __init__(self, reason: Reason, *more: Reason) -> None:
+        super().__init__(english([reason, *more]))
+        self.reason = reason
+        self.reasons = [reason, *more]
+
+    def __reduce__(self) -> tuple[type[BadPdfError], tuple[Reason, ...]]:
+        return BadPdfError, tuple(self.reasons)  # raised in a parsing worker, re-raised here: keep the codes
 
 
 @dataclass
@@ -48,8 +57,8 @@ class PdfContent:
     image_only_pages: list[int] = field(default_factory=list)  # 1-based, not read (OCR off or unavailable)
     ocr_pages: list[OcrPage] = field(default_factory=list)  # pages whose text comes from OCR
     ocr_rejected: list[OcrPage] = field(default_factory=list)  # OCR found no text, failed or was too unsure
-    ocr_problems: list[str] = field(default_factory=list)  # one-line reasons for the rejected pages
-    ocr_unavailable: str = ""  # why pages without a text layer were not read although OCR is on
+    ocr_problems: list[Reason] = field(default_factory=list)  # why rejected pages were not indexed
+    ocr_unavailable: Reason | None = None  # why pages without a text layer were not read although OCR is on
 
 
 def check_file(path: Path, max_bytes: int) -> bytes:
@@ -57,20 +66,20 @@ def check_file(path: Path, max_bytes: int) -> bytes:
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise BadPdfError(f"file is {size / 2**20:.1f} MB, over the {max_bytes / 2**20:.0f} MB limit")
+            raise BadPdfError(reason(Code.TOO_LARGE, size_mb=size / 2**20, limit_mb=max_bytes / 2**20))
         data = path.read_bytes()
     except PermissionError as exc:
-        raise BadPdfError("cannot read the file: permission denied") from exc
+        raise BadPdfError(reason(Code.PERMISSION_DENIED)) from exc
     except IsADirectoryError as exc:
-        raise BadPdfError("is a directory, not a PDF file") from exc
+        raise BadPdfError(reason(Code.DIRECTORY)) from exc
     except OSError as exc:
-        raise BadPdfError(f"cannot read the file: {exc.strerror or exc}") from exc
+        raise BadPdfError(reason(Code.UNREADABLE, detail=str(exc.strerror or exc))) from exc
     if not data:
-        raise BadPdfError("empty file (0 bytes)")
+        raise BadPdfError(reason(Code.EMPTY))
     if PDF_MAGIC not in data[:1024]:
-        raise BadPdfError("not a PDF (no %PDF- header; wrong file type or extension)")
+        raise BadPdfError(reason(Code.NOT_PDF))
     if b"%%EOF" not in data[-2048:]:
-        raise BadPdfError("truncated or corrupt PDF (no end-of-file marker)")
+        raise BadPdfError(reason(Code.TRUNCATED))
     return data
 
 
@@ -78,14 +87,14 @@ def _open(data: bytes) -> PdfReader:
     try:
         reader = PdfReader(io.BytesIO(data), strict=False)
     except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     if reader.is_encrypted:
         try:
             unlocked = reader.decrypt("")
         except Exception as exc:  # pypdf raises several types for unsupported crypto
-            raise BadPdfError(f"encrypted PDF that cannot be opened: {_short(exc)}") from exc
+            raise BadPdfError(reason(Code.ENCRYPTED_UNSUPPORTED, detail=_short(exc))) from exc
         if not unlocked:
-            raise BadPdfError("encrypted PDF: a password is required")
+            raise BadPdfError(reason(Code.PASSWORD))
     return reader
 
 
@@ -122,13 +131,13 @@ def read_pdf(
     try:
         n_pages = len(reader.pages)
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     if n_pages == 0:
-        raise BadPdfError("the PDF has no pages")
+        raise BadPdfError(reason(Code.NO_PAGES))
     try:
         document = pdfium.PdfDocument(data)
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF: {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     pages: list[str] = []
     side_text: list[str] = []
     footnotes: list[tuple[str, ...]] = []
@@ -153,26 +162,23 @@ def read_pdf(
             footnotes.append(layout.notes)
             chars += len(text) + len(layout.side_text)
             if max_chars is not None and chars > max_chars:
-                raise BadPdfError(
-                    f"more than {max_chars:,} characters of text by page {number}; split the document "
-                    "or raise max_text_chars"
-                )
+                raise BadPdfError(reason(Code.TOO_MUCH_TEXT, limit=max_chars, page=number))
     except BadPdfError:
         raise
     except OcrUnavailable as exc:  # Tesseract went missing during the file
-        raise BadPdfError(f"OCR stopped: {exc}") from exc
+        raise BadPdfError(exc.reason) from exc
     except Exception as exc:
-        raise BadPdfError(f"corrupt PDF (page {len(pages) + 1}): {_short(exc)}") from exc
+        raise BadPdfError(reason(Code.CORRUPT_PAGE, page=len(pages) + 1, detail=_short(exc))) from exc
     finally:
         document.close()
-    problems = scanner.problems(format_pages) if scanner is not None else []
-    unavailable = scanner.unavailable if scanner is not None else ""
+    problems = scanner.problems() if scanner is not None else []
+    unavailable = scanner.unavailable if scanner is not None else None
     if not any(p.strip() for p in pages):
         if problems:
-            raise BadPdfError("; ".join(problems))
+            raise BadPdfError(*problems)
         if image_only:
-            raise BadPdfError(needs_ocr_reason(image_only, unavailable))
-        raise BadPdfError("the PDF contains no text")
+            raise BadPdfError(*needs_ocr_reasons(image_only, unavailable))
+        raise BadPdfError(reason(Code.NO_TEXT))
     try:
         info = reader.metadata or {}
     except Exception:
@@ -192,24 +198,6 @@ def read_pdf(
     )
 
 
-def needs_ocr_reason(pages: list[int], unavailable: str = "") -> str:
-    """The one-line report of pages that have no text layer and were not read."""
-    why = f" (OCR unavailable: {unavailable})" if unavailable else ""
-    return f"needs OCR: no text layer on pages {format_pages(pages)}{why}"
-
-
-def format_pages(pages: list[int]) -> str:
-    """[1, 2, 3, 7] → "1–3, 7"."""
-    parts: list[str] = []
-    start = prev = None
-    for p in sorted(pages):
-        if start is None:
-            start = prev = p
-        elif p == prev + 1:
-            prev = p
-        else:
-            parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-            start = prev = p
-    if start is not None:
-        parts.append(f"{start}" if start == prev else f"{start}–{prev}")
-    return ", ".join(parts)
+def needs_ocr_reasons(pages: list[int], unavailable: Reason | None = None) -> list[Reason]:
+    """The report of pages that have no text layer and were not read (and why OCR did not read them)."""
+    return [reason(Code.NEEDS_OCR, pages=pages), *([unavailable] if unavailable else [])]

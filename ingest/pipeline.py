@@ -26,26 +26,27 @@ from typing import Any, NamedTuple
 import numpy as np
 from pypdf import PdfReader
 
-from beleidsbron.domain import Chunk, DocumentInfo, FileReport
+from beleidsbron.domain import Chunk, DocumentInfo, FileReport, UsageError
+from beleidsbron.embeddings import EmbeddingModel, load_embeddings
+from beleidsbron.lexical_index import ensure_index
+from beleidsbron.ocr_boxes import remove_page_words, write_page_words
+from beleidsbron.reasons import Code, Reason, reason
 from beleidsbron.settings import Settings
+from beleidsbron.store import EmbeddedChunks, Store, StoreError, StoreIdentity
+from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
-from ingest.embeddings import EmbeddingModel, load_embeddings
-from ingest.lexical_index import ensure_index
 from ingest.metadata import resolve
-from ingest.ocr import OcrOptions, OcrPage, remove_sidecar, unavailable_reason, write_sidecar
-from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reason, read_pdf
-from ingest.sentences import split_sentences
-from ingest.store import EmbeddedChunks, Store, StoreError, StoreIdentity
+from ingest.ocr import OcrOptions, OcrPage, unavailable_reason
+from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reasons, read_pdf
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
-# another version, even when its file is unchanged.
+# another version, even when its file is unchanged, and says so. Every document also records the
+# fingerprint of the settings that built it (Settings.ingest_fingerprint); those settings need no rebuild
+# check of their own: the store refuses other chunking settings and reads other e5 engines' vectors on
+# purpose (beleidsbron.store).
 PIPELINE_VERSION = 3
-
-
-class UsageError(ValueError):
-    """Bad command-line input (exit code 2)."""
 
 
 @dataclass
@@ -104,7 +105,7 @@ class _Job:
     content_hash: str
     pages: int
     replaces: bool
-    rebuild: str = ""  # same file, stored again: why (another pipeline version, scanned pages OCR can now read)
+    rebuild: Reason | None = None  # same file, stored again: why (another pipeline version, OCR can now read it)
     old_hash: str = ""  # content hash of the stored document this job replaces
 
 
@@ -114,7 +115,7 @@ class PreparedDocument:
 
     doc: DocumentInfo
     chunks: list[Chunk]
-    warnings: list[str]
+    warnings: list[Reason]
     ocr_pages: list[OcrPage] = field(default_factory=list)  # their word boxes go beside the store
 
 
@@ -140,8 +141,25 @@ def status_path(settings: Settings) -> Path:
     return Path(settings.store_path) / "ingest-status.json"
 
 
-def load_statuses(settings: Settings) -> dict[str, dict[str, object]]:
-    """The last ingest outcome per file name (for the library view), {} when there is none."""
+@dataclass(frozen=True)
+class StatusRecord:
+    """The last ingest outcome of one file, as the status file keeps it."""
+
+    status: str
+    reasons: tuple[Reason, ...]  # empty in records written before reasons had codes: then only ``text``
+    text: str  # the reasons in English
+    at: str  # ISO timestamp (UTC)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> StatusRecord:
+        try:
+            reasons = tuple(Reason.from_json(r) for r in data.get("reasons") or ())
+        except (KeyError, TypeError, ValueError):  # a code this version does not know: its text still reads
+            reasons = ()
+        return cls(str(data.get("status", "")), reasons, str(data.get("reason", "")), str(data.get("at", "")))
+
+
+def _read_statuses(settings: Settings) -> dict[str, Any]:
     try:
         data = json.loads(status_path(settings).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -149,15 +167,25 @@ def load_statuses(settings: Settings) -> dict[str, dict[str, object]]:
     return data if isinstance(data, dict) else {}
 
 
+def load_statuses(settings: Settings) -> dict[str, StatusRecord]:
+    """The last ingest outcome per file name (for the library view), {} when there is none."""
+    return {name: StatusRecord.from_json(d) for name, d in _read_statuses(settings).items() if isinstance(d, dict)}
+
+
 def record_statuses(settings: Settings, reports: list[FileReport]) -> None:
     """Merge this run's outcomes into the status file (written atomically; best effort)."""
-    statuses = load_statuses(settings)
+    statuses = _read_statuses(settings)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for report in reports:
         if report.status == "pruned":
             statuses.pop(report.file, None)
         elif report.status != "unchanged" or report.file not in statuses:
-            statuses[report.file] = {"status": report.status, "reason": report.reason, "at": now}
+            statuses[report.file] = {
+                "status": report.status,
+                "reason": report.reason,  # English, for people reading the file
+                "reasons": [r.to_json() for r in report.reasons],
+                "at": now,
+            }
     path = status_path(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -185,6 +213,12 @@ def _count_pages(data: bytes) -> int:
         return len(PdfReader(io.BytesIO(data), strict=False).pages)
     except Exception:
         return 1
+
+
+def ocr_unavailable(settings: Settings) -> Reason | None:
+    """Why scanned pages cannot be read with these settings: Tesseract or a language missing (None when
+    they can, or when OCR is off)."""
+    return unavailable_reason(OcrOptions.from_settings(settings))
 
 
 _EVENTS: Any = None  # in a parsing worker: the queue on which it reports OCR progress to the ingest run
@@ -224,7 +258,7 @@ def prepare_document(
     with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
-        raise BadPdfError("the file changed while it was being ingested; run ingest again")
+        raise BadPdfError(reason(Code.CHANGED))
     content = read_pdf(data, max_chars, ocr, _ocr_reporter(path))
     pages = clean_pages(content.pages)
     meta = resolve(path, content, data)
@@ -245,10 +279,10 @@ def prepare_document(
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
-        raise BadPdfError("no usable text after cleaning")
+        raise BadPdfError(reason(Code.NO_USABLE_TEXT))
     warnings = list(content.ocr_problems)
     if content.image_only_pages:
-        warnings.append(needs_ocr_reason(content.image_only_pages, content.ocr_unavailable))
+        warnings += needs_ocr_reasons(content.image_only_pages, content.ocr_unavailable)
     return PreparedDocument(doc, chunks, warnings, content.ocr_pages)
 
 
@@ -405,13 +439,12 @@ class Ingestor:
                 # undecodable bytes in a file or folder name (e.g. Latin-1 from an old system) become lone
                 # surrogates that the store cannot hold and the summary cannot print
                 name = path.name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                reason = "the file or folder name is not valid UTF-8; rename it"
-                summary.files.append(FileReport(name, "failed", reason))
+                summary.files.append(FileReport(name, "failed", [reason(Code.BAD_NAME)]))
                 continue
             try:
                 data = check_file(path, max_bytes)
             except BadPdfError as exc:
-                summary.files.append(FileReport(path.name, "failed", str(exc)))
+                summary.files.append(FileReport(path.name, "failed", list(exc.reasons)))
                 continue
             digest = file_hash(data)
             current = stored.get(path.name)
@@ -419,17 +452,19 @@ class Ingestor:
             if same and current.pipeline == PIPELINE_VERSION and not (ocr_ready and current.needs_ocr_pages):
                 summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
-                summary.files.append(FileReport(path.name, "duplicate", f"same content as {by_hash[digest]}"))
+                summary.files.append(
+                    FileReport(path.name, "duplicate", [reason(Code.DUPLICATE, original=by_hash[digest])])
+                )
             elif any(j.path.name == path.name for j in jobs):
-                summary.files.append(FileReport(path.name, "failed", "another file with this name is in this run"))
+                summary.files.append(FileReport(path.name, "failed", [reason(Code.NAME_CLASH)]))
             else:
                 by_hash[digest] = path.name
                 old = current.content_hash if current is not None else ""
-                rebuild = ""
+                rebuild = None
                 if same and current.pipeline != PIPELINE_VERSION:
-                    rebuild = "rebuilt: it was stored by an older version of ingest"
+                    rebuild = reason(Code.REBUILT)
                 elif same:
-                    rebuild = "rebuilt: its pages without a text layer are now read by OCR"
+                    rebuild = reason(Code.REBUILT_FOR_OCR)
                 jobs.append(_Job(path, digest, _count_pages(data), current is not None, rebuild, old))
         return jobs
 
@@ -478,13 +513,13 @@ class Ingestor:
                             tell(job, 0)  # a long file: say which one is in hand before its parse ends
                         if not _wait(future, self.settings.parse_timeout_s, lambda job=job: progress_of(job)):
                             _kill_workers(pool)
-                            reason = f"parsing took longer than {self.settings.parse_timeout_s:g} s; file refused"
-                            yield job, FileReport(job.path.name, "failed", reason)
+                            timeout = reason(Code.TIMEOUT, seconds=self.settings.parse_timeout_s)
+                            yield job, FileReport(job.path.name, "failed", [timeout])
                             rest = queue[i + 1 :]
                             break
                         if isinstance(future.exception(), BrokenProcessPool):
                             if job.path in crashed:
-                                yield job, FileReport(job.path.name, "failed", "the PDF parser crashed on this file")
+                                yield job, FileReport(job.path.name, "failed", [reason(Code.CRASHED)])
                                 rest = queue[i + 1 :]
                             else:
                                 crashed.add(job.path)
@@ -517,9 +552,10 @@ class Ingestor:
         try:
             prepared = future.result()
         except BadPdfError as exc:
-            return FileReport(job.path.name, "failed", str(exc))
+            return FileReport(job.path.name, "failed", list(exc.reasons))
         except Exception as exc:  # a parser bug on one odd file must not stop the run
-            return FileReport(job.path.name, "failed", f"could not parse: {type(exc).__name__}: {exc}"[:200])
+            detail = f"{type(exc).__name__}: {exc}"[:183]  # the whole line stays within 200 characters
+            return FileReport(job.path.name, "failed", [reason(Code.PARSE_ERROR, detail=detail)])
         t0 = time.perf_counter()
         parts = -(-job.pages // PROGRESS_PAGES)
 
@@ -536,24 +572,24 @@ class Ingestor:
             prepared.doc,
             chunks=len(prepared.chunks),
             ingested_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            settings_fingerprint=self.settings.ingest_fingerprint(),
         )
         chunks = [replace(c, doc=doc) for c in prepared.chunks]
         if prepared.ocr_pages:  # before the document is committed: a committed OCR page always has its boxes
             try:
-                write_sidecar(self.settings.store_path, doc.content_hash, prepared.ocr_pages)
+                write_page_words(self.settings.store_path, doc.content_hash, [p.boxes() for p in prepared.ocr_pages])
             except OSError as exc:
                 raise StoreError(f"cannot write the OCR word boxes of {job.path.name}: {exc}") from exc
         self.store.write_document(doc, chunks, vectors)
         if job.old_hash and job.old_hash != doc.content_hash:
-            remove_sidecar(self.settings.store_path, job.old_hash)
+            remove_page_words(self.settings.store_path, job.old_hash)
         notes = [job.rebuild] if job.rebuild else []
         return FileReport(
             job.path.name,
             "replaced" if job.replaces else "ingested",
-            "; ".join(notes + prepared.warnings),
+            notes + prepared.warnings,
             pages=doc.pages,
             chunks=len(chunks),
-            warnings=prepared.warnings,
             ocr_pages=len(doc.ocr_pages),
         )
 
@@ -562,6 +598,8 @@ class Ingestor:
         for doc in self.store.list_documents():
             if not Path(doc.path).is_file():
                 self.store.remove_document(doc.source)
-                remove_sidecar(self.settings.store_path, doc.content_hash)
-                reports.append(FileReport(doc.source, "pruned", "file is gone", pages=doc.pages, chunks=doc.chunks))
+                remove_page_words(self.settings.store_path, doc.content_hash)
+                reports.append(
+                    FileReport(doc.source, "pruned", [reason(Code.GONE)], pages=doc.pages, chunks=doc.chunks)
+                )
         return reports

@@ -2,16 +2,36 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from beleidsbron.settings import PROJECT_ROOT, Settings
+from beleidsbron.settings import PROJECT_ROOT, Settings, get_settings
 from ingest.pipeline import Ingestor, IngestSummary
 
 CORPUS = PROJECT_ROOT / "corpus" / "pdf"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_developer_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Tests see none of the developer's ``BELEIDSBRON_*`` variables and no ``.env`` file.
+
+    ``.env`` is read from the working directory, by this process and by every ``python -m …`` a test
+    starts, so the session runs in an empty folder. Tests that set variables on purpose
+    (``monkeypatch.setenv``, a subprocess ``env``) still do.
+    """
+    saved = {k: os.environ.pop(k) for k in list(os.environ) if k.startswith("BELEIDSBRON_")}
+    cwd = Path.cwd()
+    os.chdir(tmp_path_factory.mktemp("cwd"))
+    get_settings.cache_clear()
+    yield
+    os.chdir(cwd)
+    os.environ.update(saved)
+    get_settings.cache_clear()
 
 
 def make_settings(store: Path, **overrides: object) -> Settings:

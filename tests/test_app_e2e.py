@@ -13,10 +13,12 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from beleidsbron.settings import PROJECT_ROOT
-from tests import pdf_factory
-from tests.app_server import RunningApp, ask_api, run_app, upload_api
+from evals import pdf_factory
+from evals.app_client import RunningApp, ask_api, run_app, upload_api
 from tests.conftest import DemoStore
 from tests.mounts import tmpfs
+
+pytestmark = pytest.mark.slow  # the app in a real browser
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 CHROMIUM = "/usr/bin/chromium"

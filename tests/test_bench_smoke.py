@@ -51,6 +51,7 @@ def test_latency_summary() -> None:
     assert summary["total"]["p95"] == pytest.approx(96.05)
 
 
+@pytest.mark.slow  # a small benchmark run, subprocesses included
 def test_bench_smoke_run_writes_report(tmp_path: Path) -> None:
     assert main(["--smoke", "--out", str(tmp_path)]) == 0
     for name in ("results.json", "report.md", "ingest.png", "query_latency.png", "scale.png"):

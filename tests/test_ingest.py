@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 from beleidsbron.domain import Chunk, DocumentInfo
+from beleidsbron.store import Store
+from evals import pdf_factory
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
-from ingest.store import Store
-from tests import pdf_factory
 from tests.conftest import CORPUS, DemoStore, make_settings
+
+pytestmark = pytest.mark.slow  # every test ingests real PDFs with the model, several times
 
 
 def test_demo_corpus_is_fully_ingested(demo_store: DemoStore) -> None:

@@ -22,12 +22,12 @@ from reportlab.platypus import Paragraph, TableStyle
 from reportlab.platypus import Table as PlatypusTable
 
 from assistant.core import Assistant
+from evals import pdf_factory
 from evals.bench_layout import measure
 from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
 from ingest.pipeline import Ingestor
-from tests import pdf_factory
 from tests.conftest import CORPUS, make_settings
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given

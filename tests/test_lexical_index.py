@@ -5,11 +5,15 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from assistant.core import Assistant
-from ingest.lexical_index import index_folder, load_index
+from beleidsbron.lexical_index import index_folder, load_index
+from beleidsbron.store import Store
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from tests.conftest import CORPUS, make_settings
+
+pytestmark = pytest.mark.slow  # every test ingests real PDFs
 
 
 def index_ids(assistant: Assistant) -> set[str]:
@@ -61,6 +65,11 @@ def test_a_missing_or_corrupt_index_file_is_rebuilt(corpus_copy: Path, tmp_path:
     version = Store.open(settings).version()
     path = index_folder(settings) / f"bm25-{version}.pkl"
     path.write_bytes(b"not a pickle")
+    assert load_index(index_folder(settings), version) is None
+    # an index pickled when the module lived elsewhere (ingest.lexical_index, before it moved to beleidsbron)
+    path.write_bytes(
+        b"\x80\x05\x95\x00\x00\x00\x00\x00\x00\x00\x00\x8c\x14ingest.lexical_index\x94\x8c\x0cLexicalIndex\x94\x93\x94."
+    )
     assert load_index(index_folder(settings), version) is None
     assistant = Assistant(settings)
     assert assistant.index.version == version and assistant.index.chunks

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from langchain_core.messages import HumanMessage
 from assistant.core import Assistant
 from assistant.generate import build_chat_model, build_messages
 from beleidsbron.domain import Answer
+from evals.app_client import free_port
 from tests.conftest import DemoStore, make_settings
 from tests.llm_server import LLMServer
 
@@ -129,9 +129,7 @@ def test_forged_marker_from_the_server_is_removed(assistant: Assistant, server: 
 
 
 def test_unreachable_server_falls_back(demo_store: DemoStore) -> None:
-    with socket.socket() as sock:  # a port nobody listens on
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()  # a port nobody listens on
     for mode, url in (("openai", f"http://127.0.0.1:{port}/v1"), ("ollama", f"http://127.0.0.1:{port}")):
         started = time.perf_counter()
         answer = assistant_for(demo_store, mode, url).ask(QUESTION)
@@ -148,6 +146,7 @@ def test_prompt_sent_over_the_wire_keeps_passages_as_data(assistant: Assistant, 
     assert user["content"].count("<passage ") == user["content"].count("</passage>") >= 3
 
 
+@pytest.mark.slow  # four CLI runs
 def test_cli_streams_in_llm_mode_and_keeps_the_json_contract(demo_store: DemoStore, server: LLMServer) -> None:
     server.reset("ok")
     env = {

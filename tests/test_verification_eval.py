@@ -8,7 +8,7 @@ import pytest
 
 from evals.verification import (
     at_threshold,
-    best_threshold,
+    balanced_threshold,
     negate,
     paraphrase,
     roc_auc,
@@ -24,7 +24,7 @@ def test_roc_auc_and_threshold() -> None:
     assert roc_auc([0.9, 0.8], [0.1, 0.2]) == 1.0
     assert roc_auc([0.1], [0.9]) == 0.0
     assert roc_auc([0.5], [0.5]) == 0.5
-    t = best_threshold([0.9, 0.8, 0.7], [0.1, 0.3, 0.75])
+    t = balanced_threshold([0.9, 0.8, 0.7], [0.1, 0.3, 0.75])
     assert 0.3 < t <= 0.7
     assert at_threshold([0.9, 0.8], [0.1, 0.2], 0.5) == pytest.approx(
         {"accuracy": 1.0, "balanced_accuracy": 1.0, "supported_kept": 1.0, "unsupported_flagged": 1.0}

@@ -5,17 +5,23 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
 
 from beleidsbron.domain import Answer, AnswerSentence, Citation
+from beleidsbron.reasons import Code, Reason, reason
+from ingest.pipeline import StatusRecord
 from tests.conftest import CORPUS
-from webapp.feedback import FeedbackStore
+from webapp.feedback import SCHEMA, FeedbackStore
+from webapp.ingest_messages import DUTCH, dutch, dutch_status_reason
 from webapp.library import UploadError, sanitise_name, save_upload
 from webapp.pdf_view import NotServable, highlight_boxes, locate, resolve_pdf
 from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+from webapp.ui import Handlers, Turn
 
 PDF = CORPUS / "02-financiering-wijkaanpak.pdf"
 
@@ -173,3 +179,58 @@ def test_feedback_store_logs_exports_and_survives_concurrent_writes(tmp_path: Pa
     with (tmp_path / "fb.sqlite3").open("rb") as fh:
         assert fh.read(16).startswith(b"SQLite format 3")
     assert store.recent_answers()[0]["id"] == refusal
+
+
+def test_feedback_rows_record_the_answer_fingerprint_also_in_an_older_database(tmp_path: Path) -> None:
+    path = tmp_path / "oud.sqlite3"
+    old = sqlite3.connect(path)  # the answers table as it was before answers recorded a fingerprint
+    old.executescript(re.sub(r",(\s*--[^\n]*)\n\s*fingerprint[^\n]*", r"\1", SCHEMA))
+    assert "fingerprint" not in {row[1] for row in old.execute("PRAGMA table_info(answers)")}
+    old.close()
+    store = FeedbackStore(path, {"chunk_size": 600})
+    logged = answer()
+    logged.fingerprint = "abc123def456"
+    answer_id = store.log_answer(logged, history=[])
+    store.add_feedback(answer_id, "up")
+    assert store.answer(answer_id)["fingerprint"] == "abc123def456"
+    assert next(csv.DictReader(io.StringIO(store.export_csv())))["fingerprint"] == "abc123def456"
+
+
+def test_every_ingest_reason_reads_in_english_and_dutch_from_its_code() -> None:
+    params = {
+        "size_mb": 123.4, "limit_mb": 100.0, "detail": "x", "page": 3, "limit": 10_000_000, "pages": [1, 2, 3, 7],
+        "seconds": 180.0, "original": "a.pdf",
+    }  # fmt: skip
+    for code in Code:
+        r = reason(code, **params)
+        assert r.english() and DUTCH[code](r.params) and r.english() != dutch([r]), code
+        assert Reason.from_json(json.loads(json.dumps(r.to_json()))) == r
+    assert reason(Code.NEEDS_OCR, pages=[1, 2, 3, 7]).english() == "needs OCR: no text layer on pages 1–3, 7"
+    assert dutch([reason(Code.TOO_MUCH_TEXT, limit=10_000_000, page=2)]).startswith("meer dan 10.000.000 tekens")
+    assert dutch([reason(Code.TOO_LARGE, size_mb=123.44, limit_mb=100)]).startswith("het bestand is 123,4 MB")
+
+
+def test_status_records_with_and_without_codes_show_a_reason() -> None:
+    new = StatusRecord.from_json(
+        {"status": "failed", "reason": "encrypted PDF: a password is required", "reasons": [{"code": "password"}]}
+    )
+    assert dutch_status_reason(new.reasons, new.text) == "versleutelde PDF: er is een wachtwoord nodig"
+    old = StatusRecord.from_json({"status": "failed", "reason": "the PDF has no pages", "at": "2025-01-01T10:00"})
+    assert old.reasons == () and "the PDF has no pages" in dutch_status_reason(old.reasons, old.text)
+    unknown = StatusRecord.from_json({"status": "failed", "reason": "iets nieuws", "reasons": [{"code": "nieuw"}]})
+    assert "iets nieuws" in dutch_status_reason(unknown.reasons, unknown.text)
+
+
+def test_check_and_feedback_handlers_work_without_an_interface(tmp_path: Path) -> None:
+    feedback = FeedbackStore(tmp_path / "fb.sqlite3", {})
+    handlers = Handlers.__new__(Handlers)  # these handlers need only the feedback store
+    handlers.feedback = feedback
+    answer_id = feedback.log_answer(answer(), history=[])
+    turns = [Turn("Wanneer stopte het ISV?", answer(), answer_id)]
+    assert handlers.flag_citation(None, "x", turns) == ("Kies eerst een bron van het laatste antwoord.", "x")
+    message, comment = handlers.flag_citation("[1] Financiering, p. 4", "klopt niet", turns)
+    assert "[1]" in message and comment == ""
+    rows = handlers.show_check(answer_id)
+    assert rows == [["De ISV stopte in 2015.", "[1]", "De ISV stopte in 2015.", "Financiering, p. 4", 1.0]]
+    assert handlers.show_check(None) == []
+    assert Path(handlers.export_csv()).read_text(encoding="utf-8").count("klopt niet") == 1

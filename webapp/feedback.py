@@ -1,8 +1,8 @@
 """Answer log and evaluator feedback in SQLite (WAL), with CSV and evaluation-set JSONL export.
 
 App stage (assistant → *app*). Every answer the app gives is logged with its citations (stable
-anchors), the settings that produced it (without secrets) and a timestamp; evaluators add 👍/👎,
-"ondersteunt het antwoord niet" per citation and comments. Safe for concurrent writers.
+anchors), the settings that produced it (without secrets), their fingerprint and a timestamp; evaluators
+add 👍/👎, "ondersteunt het antwoord niet" per citation and comments. Safe for concurrent writers.
 """
 
 from __future__ import annotations
@@ -31,7 +31,8 @@ CREATE TABLE IF NOT EXISTS answers (
     citations TEXT NOT NULL,   -- JSON list of citation objects (with anchors)
     sentences TEXT NOT NULL,   -- JSON list of {text, citations, support, supported}
     history TEXT NOT NULL,     -- JSON list of earlier questions
-    settings TEXT NOT NULL     -- JSON of the settings that produced the answer, no secrets
+    settings TEXT NOT NULL,    -- JSON of the settings that produced the answer, no secrets
+    fingerprint TEXT NOT NULL DEFAULT ''  -- Settings.fingerprint() of those settings
 );
 CREATE TABLE IF NOT EXISTS feedback (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -61,6 +62,9 @@ class FeedbackStore:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+            columns = {row["name"] for row in db.execute("PRAGMA table_info(answers)")}
+            if "fingerprint" not in columns:  # a database from before answers recorded it
+                db.execute("ALTER TABLE answers ADD COLUMN fingerprint TEXT NOT NULL DEFAULT ''")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -77,7 +81,7 @@ class FeedbackStore:
         with self._connect() as db:
             cur = db.execute(
                 "INSERT INTO answers (created_at, question, answer, refused, mode, citations, sentences, history, "
-                "settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "settings, fingerprint) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     _now(),
                     answer.question,
@@ -88,6 +92,7 @@ class FeedbackStore:
                     json.dumps([s.to_json() for s in answer.sentences], ensure_ascii=False),
                     json.dumps(history, ensure_ascii=False),
                     self._settings,
+                    answer.fingerprint,
                 ),
             )
             return int(cur.lastrowid or 0)
@@ -131,22 +136,26 @@ class FeedbackStore:
         with self._connect() as db:
             rows = db.execute(
                 "SELECT f.id, f.answer_id, f.created_at, f.kind, f.citation_n, f.anchor, f.comment, a.question, "
-                "a.answer FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.id"
+                "a.answer, a.fingerprint FROM feedback f JOIN answers a ON a.id = f.answer_id ORDER BY f.id"
             ).fetchall()
         return [dict(r) for r in rows]
 
     def export_csv(self) -> str:
         rows = self.feedback_rows()
         out = io.StringIO()
-        fields = ["id", "answer_id", "created_at", "kind", "citation_n", "anchor", "comment", "question", "answer"]
+        fields = [
+            "id", "answer_id", "created_at", "kind", "citation_n", "anchor", "comment", "question", "answer",
+            "fingerprint",
+        ]  # fmt: skip
         writer = csv.DictWriter(out, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
         return out.getvalue()
 
     def export_eval_jsonl(self) -> str:
-        """Judged answers in the evaluation-set format (see evals/dataset.py): 👍 answers give their
-        citations that were not flagged as gold; a 👎 without usable citations becomes unanswerable."""
+        """Judged answers in the evaluation-set format (see evals/dataset.py): a 👍 answer gives its citations
+        that were not flagged as gold (a 👍 refusal is rightly unanswerable); a 👎 answer goes in as an
+        answerable question without gold, for an evaluator to complete."""
         lines = []
         judged: dict[int, dict[str, Any]] = {}
         for row in self.feedback_rows():

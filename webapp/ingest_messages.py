@@ -1,13 +1,17 @@
-"""Dutch wording, for the app, of what ingest reports in English (statuses and one-line reasons).
+"""Dutch wording, for the app, of what ingest reports (statuses and reasons).
 
-App stage. Ingest speaks English to the CLI and the log; the library table and the upload messages
-show the same facts in Dutch. A reason this table does not know is shown as a general Dutch sentence
-with the English text as a technical detail, so the user is never left with English alone.
+App stage. Ingest reports every refusal and note as a code with parameters
+(:class:`beleidsbron.reasons.Reason`); the CLI shows their English form, the library table and the upload
+messages show the same facts in Dutch, written here for every code. A status record from before reasons
+had codes carries only its English text, which is shown as the technical detail of a general sentence.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from beleidsbron.reasons import Code, Reason, format_pages
 
 STATUS_NL = {
     "ingested": "ingelezen",
@@ -19,97 +23,71 @@ STATUS_NL = {
 }
 
 
-def _dutch_number(text: str) -> str:
-    """ "5,000" → "5.000"; other text (a list of pages "1–3, 7") stays as it is."""
-    return text.replace(",", ".") if re.fullmatch(r"[\d,.]+", text) else text
+def _number(value: float, decimals: int = 0) -> str:
+    """12345.6 → "12.345,6": Dutch separators."""
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",").replace(" ", ".")
 
 
-# (English reason, Dutch reason); groups of the pattern fill {0}, {1}, … of the Dutch text.
-_REASONS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(p), nl)
-    for p, nl in [
-        (r"file is ([\d.]+) MB, over the (\d+) MB limit", "het bestand is {0} MB, groter dan de limiet van {1} MB"),
-        (r"cannot read the file: permission denied", "het bestand kan niet worden gelezen: geen toegang"),
-        (r"cannot read the file: (.+)", "het bestand kan niet worden gelezen ({0})"),
-        (r"is a directory, not a PDF file", "dit is een map, geen PDF-bestand"),
-        (r"empty file \(0 bytes\)", "leeg bestand (0 bytes)"),
-        (r"not a PDF \(.*\)", "geen PDF (verkeerd bestandstype of extensie)"),
-        (r"truncated or corrupt PDF \(.*\)", "afgebroken of beschadigde PDF: het einde van het bestand ontbreekt"),
-        (r"corrupt PDF \(page (\d+)\): (.+)", "beschadigde PDF bij pagina {0} (technisch: {1})"),
-        (r"corrupt PDF: (.+)", "beschadigde PDF (technisch: {0})"),
-        (r"encrypted PDF that cannot be opened: (.+)", "versleutelde PDF die niet kan worden geopend (technisch: {0})"),
-        (r"encrypted PDF: a password is required", "versleutelde PDF: er is een wachtwoord nodig"),
-        (r"the PDF has no pages", "de PDF heeft geen pagina's"),
-        (
-            r"more than ([\d,]+) characters of text by page (\d+);.*",
-            "meer dan {0} tekens tekst (bij pagina {1}); splits het document",
-        ),
-        (
-            r"needs OCR: no text layer on pages (.+) \(OCR unavailable: (.+)\)",
-            "gescande pagina's zonder tekstlaag (OCR nodig): {0}; OCR is niet beschikbaar: {1}",
-        ),
-        (r"needs OCR: no text layer on pages (.+)", "gescande pagina's zonder tekstlaag (OCR nodig): {0}"),
-        (
-            r"scanned pages without readable text: OCR found no text on pages (.+)",
-            "gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina {0}",
-        ),
-        (
-            r"scanned pages not indexed: OCR confidence (\d+)% is below (\d+)% on pages (.+)",
-            "gescande pagina's niet opgenomen: OCR-zekerheid {0}% is lager dan {1}% op pagina {2}",
-        ),
-        (r"OCR failed on pages (.+?): (.+)", "OCR mislukte op pagina {0} (technisch: {1})"),
-        (r"OCR stopped: (.+)", "OCR gestopt: {0}"),
-        (
-            r"tesseract is not installed \(Debian packages tesseract-ocr, tesseract-ocr-nld\)",
-            "Tesseract is niet geïnstalleerd (Debian-pakketten tesseract-ocr en tesseract-ocr-nld)",
-        ),
-        (
-            r"tesseract has no language data for (\S+) \(Debian package (.+)\)",
-            "Tesseract heeft geen taalgegevens voor {0} (Debian-pakket {1})",
-        ),
-        (
-            r"tesseract does not run \(reinstall the Debian package tesseract-ocr\)",
-            "Tesseract start niet (installeer het Debian-pakket tesseract-ocr opnieuw)",
-        ),
-        (r"rebuilt: it was stored by an older version of ingest", "opnieuw ingelezen met de nieuwe versie"),
-        (
-            r"rebuilt: its pages without a text layer are now read by OCR",
-            "opnieuw ingelezen: de pagina's zonder tekstlaag worden nu met OCR gelezen",
-        ),
-        (r"the PDF contains no text", "de PDF bevat geen tekst"),
-        (r"no usable text after cleaning", "na het opschonen bleef geen bruikbare tekst over"),
-        (
-            r"the file changed while it was being ingested; run ingest again",
-            "het bestand veranderde tijdens het inlezen; probeer het opnieuw",
-        ),
-        (
-            r"the file or folder name is not valid UTF-8; rename it",
-            "de naam van het bestand of de map bevat ongeldige tekens; geef het een andere naam",
-        ),
-        (r"another file with this name is in this run", "er wordt al een ander bestand met deze naam ingelezen"),
-        (r"parsing took longer than ([\d.]+) s; file refused", "het lezen duurde langer dan {0} seconden; geweigerd"),
-        (r"the PDF parser crashed on this file", "de PDF-lezer liep vast op dit bestand"),
-        (r"could not parse: (.+)", "kon niet worden gelezen (technisch: {0})"),
-        (r"same content as (.+)", "zelfde inhoud als {0}"),
-        (r"file is gone", "het bestand is er niet meer"),
-    ]
-]
+DUTCH: dict[Code, Callable[[dict[str, Any]], str]] = {
+    Code.TOO_LARGE: lambda p: (
+        f"het bestand is {_number(p['size_mb'], 1)} MB, groter dan de limiet van {_number(p['limit_mb'])} MB"
+    ),
+    Code.PERMISSION_DENIED: lambda p: "het bestand kan niet worden gelezen: geen toegang",
+    Code.UNREADABLE: lambda p: f"het bestand kan niet worden gelezen ({p['detail']})",
+    Code.DIRECTORY: lambda p: "dit is een map, geen PDF-bestand",
+    Code.EMPTY: lambda p: "leeg bestand (0 bytes)",
+    Code.NOT_PDF: lambda p: "geen PDF (verkeerd bestandstype of extensie)",
+    Code.TRUNCATED: lambda p: "afgebroken of beschadigde PDF: het einde van het bestand ontbreekt",
+    Code.CORRUPT: lambda p: f"beschadigde PDF (technisch: {p['detail']})",
+    Code.CORRUPT_PAGE: lambda p: f"beschadigde PDF bij pagina {p['page']} (technisch: {p['detail']})",
+    Code.ENCRYPTED_UNSUPPORTED: lambda p: f"versleutelde PDF die niet kan worden geopend (technisch: {p['detail']})",
+    Code.PASSWORD: lambda p: "versleutelde PDF: er is een wachtwoord nodig",
+    Code.NO_PAGES: lambda p: "de PDF heeft geen pagina's",
+    Code.TOO_MUCH_TEXT: lambda p: (
+        f"meer dan {_number(p['limit'])} tekens tekst (bij pagina {p['page']}); splits het document"
+    ),
+    Code.NEEDS_OCR: lambda p: f"gescande pagina's zonder tekstlaag (OCR nodig): {format_pages(p['pages'])}",
+    Code.NO_TEXT: lambda p: "de PDF bevat geen tekst",
+    Code.NO_USABLE_TEXT: lambda p: "na het opschonen bleef geen bruikbare tekst over",
+    Code.CHANGED: lambda p: "het bestand veranderde tijdens het inlezen; probeer het opnieuw",
+    Code.BAD_NAME: lambda p: "de naam van het bestand of de map bevat ongeldige tekens; geef het een andere naam",
+    Code.NAME_CLASH: lambda p: "er wordt al een ander bestand met deze naam ingelezen",
+    Code.TIMEOUT: lambda p: f"het lezen duurde langer dan {p['seconds']:g} seconden; geweigerd",
+    Code.CRASHED: lambda p: "de PDF-lezer liep vast op dit bestand",
+    Code.PARSE_ERROR: lambda p: f"kon niet worden gelezen (technisch: {p['detail']})",
+    Code.DUPLICATE: lambda p: f"zelfde inhoud als {p['original']}",
+    Code.GONE: lambda p: "het bestand is er niet meer",
+    Code.REBUILT: lambda p: "opnieuw ingelezen: het was opgeslagen door een oudere versie van het inlezen",
+    Code.OCR_NO_TEXT: lambda p: (
+        f"gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina {format_pages(p['pages'])}"
+    ),
+    Code.OCR_LOW_CONFIDENCE: lambda p: (
+        f"gescande pagina's niet opgenomen: OCR-zekerheid {p['confidence']:.0f}% is lager dan "
+        f"{p['floor']:.0f}% op pagina {format_pages(p['pages'])}"
+    ),
+    Code.OCR_FAILED: lambda p: f"OCR mislukte op pagina {format_pages(p['pages'])} (technisch: {p['detail']})",
+    Code.OCR_UNAVAILABLE: lambda p: f"OCR is niet beschikbaar: {_ocr_missing(p)}",
+    Code.REBUILT_FOR_OCR: lambda p: "opnieuw ingelezen: de pagina's zonder tekstlaag worden nu met OCR gelezen",
+}
 
 
-def dutch_reason(reason: str) -> str:
-    """The Dutch form of one of ingest's reasons (several warnings are joined with "; ")."""
-    if not reason:
-        return ""
-    parts = [_translated(part) for part in reason.split("; ")]
-    dutch = "; ".join(p for p in parts if p) if all(parts) else _translated(reason)
-    return dutch if dutch is not None else f"kon niet worden ingelezen (technisch: {reason})"
+def _ocr_missing(p: dict[str, Any]) -> str:
+    if p["missing"] == "program":
+        return "Tesseract is niet geïnstalleerd (Debian-pakketten tesseract-ocr en tesseract-ocr-nld)"
+    if p["missing"] == "languages":
+        packages = ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in p["languages"].split("+"))
+        return f"Tesseract heeft geen taalgegevens voor {p['languages']} (Debian-pakket {packages})"
+    return "Tesseract start niet (installeer het Debian-pakket tesseract-ocr opnieuw)"
 
 
-def _translated(reason: str) -> str | None:
-    for pattern, dutch in _REASONS:
-        match = pattern.fullmatch(reason)
-        if match:
-            # a reason inside a reason (why OCR is unavailable) is translated too
-            groups = [_translated(g) or _dutch_number(g) if g else "" for g in match.groups()]
-            return dutch.format(*groups)
-    return None
+def dutch(reasons: Sequence[Reason]) -> str:
+    """The Dutch line of ingest's reasons for one file (joined with "; ")."""
+    return "; ".join(DUTCH[r.code](r.params) for r in reasons)
+
+
+def dutch_status_reason(reasons: Sequence[Reason], text: str) -> str:
+    """A stored status's reason in Dutch; a record without codes (older ingest) shows its English text."""
+    if reasons:
+        return dutch(reasons)
+    return f"kon niet worden ingelezen (technisch: {text})" if text else ""

@@ -19,12 +19,11 @@ import numpy as np
 
 from assistant.core import Assistant
 from assistant.quotable import quotable
-from beleidsbron.domain import DOC_TYPES, DocumentInfo, Filters
+from beleidsbron.domain import DOC_TYPES, PDF_MAGIC, DocumentInfo, Filters
+from beleidsbron.reasons import format_pages
 from beleidsbron.settings import Settings
-from ingest.ocr import OcrOptions, unavailable_reason
-from ingest.pdf_reader import PDF_MAGIC
-from ingest.pipeline import load_statuses
-from webapp.ingest_messages import STATUS_NL, dutch_reason
+from ingest.pipeline import load_statuses, ocr_unavailable
+from webapp.ingest_messages import STATUS_NL, dutch, dutch_status_reason
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 
@@ -43,7 +42,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
     """Rows for the library table: every stored document plus files that failed to ingest."""
     statuses = load_statuses(assistant.settings)
     rows: list[list[object]] = []
-    stored = assistant.store.list_documents()
+    stored = assistant.documents()
     names = set()
     for doc in stored:
         names.add(doc.source)
@@ -61,28 +60,13 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
                 doc.source,
             ]
         )
-    for name, info in sorted(statuses.items()):
-        if name in names or info.get("status") not in ("failed", "duplicate"):
+    for name, record in sorted(statuses.items()):
+        if name in names or record.status not in ("failed", "duplicate"):
             continue
-        label = STATUS_NL.get(str(info.get("status")), str(info.get("status")))
-        rows.append(
-            [
-                "—",
-                "",
-                "",
-                "",
-                "",
-                "",
-                str(info.get("at", ""))[:16].replace("T", " "),
-                f"{label}: {dutch_reason(str(info.get('reason', '')))}",
-                name,
-            ]
-        )
+        label = STATUS_NL.get(record.status, record.status)
+        reason = dutch_status_reason(record.reasons, record.text)
+        rows.append(["—", "", "", "", "", "", record.at[:16].replace("T", " "), f"{label}: {reason}", name])
     return rows
-
-
-def _pages(pages: list[int]) -> str:
-    return ", ".join(map(str, pages))
 
 
 def ocr_status(doc: DocumentInfo) -> list[str]:
@@ -93,35 +77,34 @@ def ocr_status(doc: DocumentInfo) -> list[str]:
         pages = "pagina" if n == 1 else "pagina's"
         notes.append(
             f"{n} {pages} tekst via OCR (gemiddelde zekerheid "
-            f"{doc.ocr_mean_confidence:.0f}%): {_pages([p for p, _ in doc.ocr_pages])}"
+            f"{doc.ocr_mean_confidence:.0f}%): {format_pages([p for p, _ in doc.ocr_pages])}"
         )
     if doc.ocr_rejected_pages:
         notes.append(
             "gescande pagina's niet opgenomen (geen tekst gevonden of OCR te onzeker): "
-            + _pages([p for p, _ in doc.ocr_rejected_pages])
+            + format_pages([p for p, _ in doc.ocr_rejected_pages])
         )
     if doc.needs_ocr_pages:
-        notes.append(f"pagina's zonder tekstlaag (OCR nodig): {_pages(list(doc.needs_ocr_pages))}")
+        notes.append(f"pagina's zonder tekstlaag (OCR nodig): {format_pages(list(doc.needs_ocr_pages))}")
     return notes
 
 
 def ocr_notice(settings: Settings) -> str:
     """One Dutch line for the upload area: whether scanned PDFs are read, or why not."""
-    options = OcrOptions.from_settings(settings)
-    if options is None:
+    if not settings.ocr:
         return "Gescande pagina's (zonder tekstlaag) worden niet gelezen: OCR staat uit (BELEIDSBRON_OCR=off)."
-    reason = unavailable_reason(options)
-    if reason:
-        return f"Gescande pagina's kunnen niet worden gelezen: OCR is niet beschikbaar. {dutch_reason(reason)}."
-    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {options.languages})."
+    missing = ocr_unavailable(settings)
+    if missing is not None:
+        return f"Gescande pagina's kunnen niet worden gelezen: {dutch([missing])}."
+    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {settings.ocr_lang})."
 
 
 def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:
     """The document's most central sentences (closest to the mean of its sentence vectors)."""
-    chunks = {c.id: c for c in assistant.index.chunks if c.doc.source == doc.source}
+    chunks = {c.id: c for c in assistant.passages(doc.source)}
     if not chunks:
         return []
-    stored = assistant.store.sentence_vectors(list(chunks))
+    stored = assistant.sentence_vectors(list(chunks))
     candidates: list[tuple[float, str, int, str]] = []
     vectors = [v for spans in stored.values() for _, _, v in spans]
     if not vectors:
@@ -166,8 +149,8 @@ def _question_from_heading(heading: str) -> str | None:
 def suggested_questions(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[str]:
     """Questions built from the document's headings that the assistant answers from this document."""
     headings: list[str] = []
-    for chunk in assistant.index.chunks:
-        if chunk.doc.source == doc.source and chunk.heading and chunk.heading not in headings:
+    for chunk in assistant.passages(doc.source):
+        if chunk.heading and chunk.heading not in headings:
             headings.append(chunk.heading)
     out: list[str] = []
     only_this = Filters(sources=(doc.source,))

@@ -5,7 +5,7 @@ ever served; anything else (other names, ../, absolute or encoded paths, symlink
 The viewer renders the page with PDFium (pypdfium2, bundled binary, offline) and places highlight
 boxes over the characters of the cited sentence, located in PDFium's own text layer, so evaluators see
 the sentence on the real page rather than trusting extracted text. On a page read by OCR the boxes are
-those of the words Tesseract found (kept beside the store by :mod:`ingest.ocr`).
+those of the words Tesseract found (kept beside the store, :mod:`beleidsbron.ocr_boxes`).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 import pypdfium2 as pdfium
 
-from ingest.ocr import OcrPage
+from beleidsbron.ocr_boxes import PageWords
 
 _SAFE_NAME = re.compile(r"^[\w.\- ()&,+']{1,255}\.pdf$", re.IGNORECASE | re.UNICODE)
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
@@ -139,7 +139,7 @@ def highlight_boxes(path: Path, page: int, sentence: str) -> list[Box]:
             pdf.close()
 
 
-def ocr_highlight_boxes(scanned: OcrPage, sentence: str) -> list[Box]:
+def ocr_highlight_boxes(scanned: PageWords, sentence: str) -> list[Box]:
     """Rectangles covering ``sentence`` on a page read by OCR: one per line, around its words."""
     starts, parts, offset = [], [], 0
     for word in scanned.words:

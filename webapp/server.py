@@ -16,7 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount
 
 from assistant.core import Assistant
-from ingest.ocr import load_page_words
+from beleidsbron.ocr_boxes import load_page_words
 from webapp import pdf_view
 from webapp.feedback import FeedbackStore
 from webapp.ui import CSS, build_ui
@@ -47,6 +47,10 @@ def create_app(assistant: Assistant) -> FastAPI:
     roots = [Path(settings.corpus_path), settings.uploads()]
 
     def require_login(request: Request) -> None:
+        # Gradio has no public way to ask whether a request carries its login session (its own check,
+        # ``get_current_user``, is local to ``gradio.routes.App.create_app``), so this reads the mounted
+        # app's session cookie name and token table, as that check does (gradio 6: ``cookie_id``, ``tokens``).
+        # ``auth_dependency`` would replace Gradio's login page instead of sharing it.
         if auth is None:
             return
         gradio_app = _gradio_app(app)
@@ -56,7 +60,7 @@ def create_app(assistant: Assistant) -> FastAPI:
             raise HTTPException(status_code=401, detail="Log eerst in.")
 
     def pdf_path(name: str) -> Path:
-        documents = {d.source: d.path for d in assistant.store.list_documents()}
+        documents = {d.source: d.path for d in assistant.documents()}
         try:
             return pdf_view.resolve_pdf(name, documents, roots)
         except pdf_view.NotServable as exc:
@@ -87,10 +91,12 @@ def create_app(assistant: Assistant) -> FastAPI:
         path = pdf_path(name)
         pages = pdf_view.page_count(path)
         page = min(page, pages)
-        doc = next((d for d in assistant.store.list_documents() if d.source == name), None)
+        doc = assistant.document(name)
         title = doc.title if doc is not None else name
         confidence = doc.ocr_confidence(page) if doc is not None else None
-        scanned = load_page_words(settings.store_path, doc.content_hash, page) if confidence is not None else None
+        scanned = (
+            load_page_words(settings.store_path, doc.content_hash, page) if doc and confidence is not None else None
+        )
         if not q:
             boxes = []
         elif scanned is not None:

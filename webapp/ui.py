@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,11 +17,11 @@ import gradio as gr
 
 from assistant.core import Assistant
 from beleidsbron.domain import DOC_TYPES, Answer, Filters
+from beleidsbron.store import StoreError
 from ingest.pipeline import Ingestor
 from ingest.pipeline import Progress as IngestProgress
-from ingest.store import StoreError
 from webapp.feedback import FeedbackStore
-from webapp.ingest_messages import STATUS_NL, dutch_reason
+from webapp.ingest_messages import STATUS_NL, dutch
 from webapp.library import (
     UploadError,
     document_rows,
@@ -79,23 +80,41 @@ def _citation_choices(turns: list[Turn]) -> list[str]:
     return [f"[{c.n}] {c.title}, p. {c.page}" for c in turns[-1].answer.sources]
 
 
-def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
-    settings = assistant.settings
-    max_upload = int(settings.max_file_mb * 2**20)
+class Handlers:
+    """The interface's event handlers: each a method that takes component values and returns updates, so it
+    can be read and tested without building the interface."""
 
-    def doc_choices() -> list[tuple[str, str]]:
-        return [(f"{d.title or 'Titel onbekend'} ({d.source})", d.source) for d in assistant.store.list_documents()]
+    def __init__(self, assistant: Assistant, feedback: FeedbackStore) -> None:
+        self.assistant = assistant
+        self.feedback = feedback
+        self.settings = assistant.settings
 
-    def publisher_choices() -> list[str]:
-        return sorted({d.publisher for d in assistant.store.list_documents() if d.publisher})
+    # --- choices ------------------------------------------------------------------------------
 
-    def type_choices() -> list[tuple[str, str]]:
-        present = {d.doc_type for d in assistant.store.list_documents()}
+    def doc_choices(self) -> list[tuple[str, str]]:
+        return [(f"{d.title or 'Titel onbekend'} ({d.source})", d.source) for d in self.assistant.documents()]
+
+    def publisher_choices(self) -> list[str]:
+        return sorted({d.publisher for d in self.assistant.documents() if d.publisher})
+
+    def type_choices(self) -> list[tuple[str, str]]:
+        present = {d.doc_type for d in self.assistant.documents()}
         return [(label, key) for key, label in DOC_TYPES.items() if key in present]
+
+    def on_load(self) -> tuple[Any, ...]:
+        """Fresh filter choices and library table for every page load (documents may have been added)."""
+        return (
+            gr.update(choices=self.publisher_choices()),
+            gr.update(choices=self.type_choices()),
+            gr.update(choices=self.doc_choices()),
+            gr.update(choices=self.doc_choices()),
+            gr.update(value=document_rows(self.assistant)),
+        )
 
     # --- chat ---------------------------------------------------------------------------------
 
     def respond(
+        self,
         message: str,
         chat: list[dict[str, Any]],
         turns: list[Turn],
@@ -104,7 +123,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         year_to: float | None,
         documents: list[str],
         doc_types: list[str] | None = None,
-    ):
+    ) -> Iterator[tuple[Any, ...]]:
         question = (message or "").strip()
         if not question:
             yield gr.update(), chat, turns, gr.update(), gr.update()
@@ -121,7 +140,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
         history = [t.question for t in turns]
         answer: Answer | None = None
         partial = ""
-        for item in assistant.ask_stream(question, history=history, filters=filters):
+        for item in self.assistant.ask_stream(question, history=history, filters=filters):
             if isinstance(item, Answer):
                 answer = item
             else:
@@ -129,31 +148,35 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 chat[-1] = {"role": "assistant", "content": md_escape(partial)}
                 yield "", chat, turns, gr.update(), gr.update()
         assert answer is not None
-        answer_id = feedback.log_answer(answer, history)
+        answer_id = self.feedback.log_answer(answer, history)
         chat[-1] = {"role": "assistant", "content": answer_markdown(answer)}
         turns = [*turns, Turn(question, answer, answer_id)]
         yield "", chat, turns, sources_html(answer), gr.update(choices=_citation_choices(turns), value=None)
 
-    def new_conversation():
+    def ask_suggestion(self, question: str) -> tuple[str, Any]:
+        """A suggested question, clicked in the library: into the question box, on the chat tab."""
+        return question, gr.Tabs(selected="chat")
+
+    def new_conversation(self) -> tuple[Any, ...]:
         return [], [], sources_html(None), gr.update(choices=[], value=None), "", gr.update(value=None, visible=False)
 
-    def on_like(turns: list[Turn], data: gr.LikeData) -> str:
+    def on_like(self, turns: list[Turn], data: gr.LikeData) -> str:
         index = data.index[0] if isinstance(data.index, (list, tuple)) else data.index
         turn = int(index) // 2
         if not 0 <= turn < len(turns):
             return "Dit bericht kan niet worden beoordeeld."
         liked = data.liked in (True, "Like", "like")
-        feedback.add_feedback(turns[turn].answer_id, "up" if liked else "down")
+        self.feedback.add_feedback(turns[turn].answer_id, "up" if liked else "down")
         return "Bedankt: uw beoordeling is opgeslagen."
 
-    def flag_citation(choice: str | None, comment: str, turns: list[Turn]):
+    def flag_citation(self, choice: str | None, comment: str, turns: list[Turn]) -> tuple[str, str]:
         if not turns or not choice:
             return "Kies eerst een bron van het laatste antwoord.", comment
         n = int(choice.split("]")[0].lstrip("["))
-        feedback.add_feedback(turns[-1].answer_id, "citation", citation_n=n, comment=comment or "")
+        self.feedback.add_feedback(turns[-1].answer_id, "citation", citation_n=n, comment=comment or "")
         return f"Gemeld: bron [{n}] ondersteunt het antwoord niet. Bedankt.", ""
 
-    def export_conversation(turns: list[Turn]):
+    def export_conversation(self, turns: list[Turn]) -> Any:
         if not turns:
             return gr.update(value=None, visible=False)
         path = Path(tempfile.mkdtemp(prefix="beleidsbron-")) / "beleidsbron-gesprek.md"
@@ -162,12 +185,11 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
     # --- library ------------------------------------------------------------------------------
 
-    def show_document(source: str | None):
-        docs = {d.source: d for d in assistant.store.list_documents()}
-        doc = docs.get(source or "")
+    def show_document(self, source: str | None) -> tuple[str, Any]:
+        doc = self.assistant.document(source) if source else None
         if doc is None:
             return "Kies een document.", gr.update(choices=[], value=None)
-        points = key_points(assistant, doc)
+        points = key_points(self.assistant, doc)
         kind = DOC_TYPES.get(doc.doc_type, "soort onbekend")
         lines = [
             f"### {md_escape(shown_title(doc.title, doc.source))}",
@@ -179,18 +201,19 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             "",
         ]
         lines += [f"- {md_escape(p.text)} *(p. {p.page})*" for p in points] or ["- (geen kernpunten gevonden)"]
-        questions = suggested_questions(assistant, doc)
+        questions = suggested_questions(self.assistant, doc)
         return "\n".join(lines), gr.update(choices=questions, value=None)
 
-    def upload(files: list[Any] | None, progress=PROGRESS):
+    def upload(self, files: list[Any] | None, progress: gr.Progress = PROGRESS) -> tuple[Any, ...]:
         if not files:
             return "Kies eerst één of meer PDF-bestanden.", gr.update(), gr.update(), gr.update()
         messages, saved = [], []
+        max_upload = int(self.settings.max_file_mb * 2**20)
         for f in files:
             path = Path(getattr(f, "name", f))
             original = getattr(f, "orig_name", None) or path.name
             try:
-                target, duplicate = save_upload(path, original, settings.uploads(), max_upload)
+                target, duplicate = save_upload(path, original, self.settings.uploads(), max_upload)
             except UploadError as exc:
                 messages.append(f"- **{md_escape(original)}**: {exc}")
                 continue
@@ -206,38 +229,40 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
             progress(0, desc="Inlezen…")
             # one embedding thread: the other core stays with the chat (python -m evals.load: p95 of 20 users
             # while ingesting 3.9 s with two threads, 2.5 s with one; the uploads took as long)
-            ingest_settings = settings.model_copy(update={"embedding_threads": 1})
+            ingest_settings = self.settings.model_copy(update={"embedding_threads": 1})
             try:
                 summary = Ingestor(ingest_settings).run(saved, progress=report)
             except StoreError as exc:  # disk full, read-only folder, server gone: committed documents are intact
                 log.error("upload ingest failed: %s", exc)
-                assistant.refresh()
+                self.assistant.refresh()
                 messages.append(STORE_FAILED.format(detail=md_escape(str(exc))))
-                return "\n".join(messages), gr.update(value=document_rows(assistant)), gr.update(), gr.update()
-            assistant.refresh()
+                return "\n".join(messages), gr.update(value=document_rows(self.assistant)), gr.update(), gr.update()
+            self.assistant.refresh()
             for r in summary.files:
                 label = STATUS_NL.get(r.status, r.status)
                 detail = f" ({r.pages} pagina's, {r.chunks} passages)" if r.chunks else ""
-                reason = f": {md_escape(dutch_reason(r.reason))}" if r.reason else ""
+                reason = f": {md_escape(dutch(r.reasons))}" if r.reasons else ""
                 messages.append(f"- **{md_escape(r.file)}**: {label}{detail}{reason}")
         return (
             "\n".join(messages) or "Niets ingelezen.",
-            gr.update(value=document_rows(assistant)),
-            gr.update(choices=doc_choices()),
-            gr.update(choices=doc_choices()),
+            gr.update(value=document_rows(self.assistant)),
+            gr.update(choices=self.doc_choices()),
+            gr.update(choices=self.doc_choices()),
         )
 
     # --- check tab ----------------------------------------------------------------------------
 
-    def recent_choices():
-        return gr.update(choices=[(f"#{a['id']} – {a['question'][:80]}", a["id"]) for a in feedback.recent_answers()])
+    def recent_choices(self) -> Any:
+        answers = self.feedback.recent_answers()
+        return gr.update(choices=[(f"#{a['id']} – {a['question'][:80]}", a["id"]) for a in answers])
 
-    def show_check(answer_id: int | None):
-        record = feedback.answer(int(answer_id)) if answer_id else None
+    def show_check(self, answer_id: int | None) -> list[list[object]]:
+        """Each answer sentence next to the passage it cites and its support score."""
+        record = self.feedback.answer(int(answer_id)) if answer_id else None
         if record is None:
             return []
         by_n = {c["n"]: c for c in record["citations"]}
-        rows = []
+        rows: list[list[object]] = []
         for s in record["sentences"]:
             for n in s["citations"] or [None]:
                 c = by_n.get(n) if n is not None else None
@@ -252,14 +277,23 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 )
         return rows
 
-    def export_file(kind: str):
-        body = feedback.export_csv() if kind == "csv" else feedback.export_eval_jsonl()
-        path = (
-            Path(tempfile.mkdtemp(prefix="beleidsbron-"))
-            / f"beleidsbron-feedback.{'csv' if kind == 'csv' else 'jsonl'}"
-        )
+    def export_csv(self) -> str:
+        return self._export(self.feedback.export_csv(), "csv")
+
+    def export_jsonl(self) -> str:
+        return self._export(self.feedback.export_eval_jsonl(), "jsonl")
+
+    @staticmethod
+    def _export(body: str, suffix: str) -> str:
+        path = Path(tempfile.mkdtemp(prefix="beleidsbron-")) / f"beleidsbron-feedback.{suffix}"
         path.write_text(body, encoding="utf-8")
         return str(path)
+
+
+def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
+    """The interface: layout and wiring; the handlers are :class:`Handlers`' methods."""
+    h = Handlers(assistant, feedback)
+    settings = assistant.settings
 
     # --- layout -------------------------------------------------------------------------------
 
@@ -290,12 +324,12 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                     export_out = gr.File(label="Export", visible=False, interactive=False, elem_id="bb-export-file")
                     gr.Examples(EXAMPLES, inputs=[msg], label="Voorbeeldvragen")
                     with gr.Accordion("Filters", open=False):
-                        f_publishers = gr.CheckboxGroup(publisher_choices(), label="Uitgever")
-                        f_types = gr.CheckboxGroup(type_choices(), label="Soort document", elem_id="bb-types")
+                        f_publishers = gr.CheckboxGroup(h.publisher_choices(), label="Uitgever")
+                        f_types = gr.CheckboxGroup(h.type_choices(), label="Soort document", elem_id="bb-types")
                         with gr.Row():
                             f_from = gr.Number(label="Jaar vanaf", precision=0)
                             f_to = gr.Number(label="Jaar tot en met", precision=0)
-                        f_docs = gr.Dropdown(doc_choices(), multiselect=True, label="Documenten")
+                        f_docs = gr.Dropdown(h.doc_choices(), multiselect=True, label="Documenten")
                 with gr.Column(scale=2):
                     gr.Markdown("### Bronnen")
                     feedback_msg = gr.Markdown(elem_id="bb-feedback-msg")
@@ -314,7 +348,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                 )
                 with gr.Row():
                     with gr.Column(scale=3):
-                        doc_pick = gr.Dropdown(doc_choices(), value=None, label="Document", elem_id="bb-doc-pick")
+                        doc_pick = gr.Dropdown(h.doc_choices(), value=None, label="Document", elem_id="bb-doc-pick")
                         doc_info = gr.Markdown()
                     with gr.Column(scale=2):
                         suggestions = gr.Radio(
@@ -345,34 +379,23 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
 
         chat_inputs = [msg, chatbot, turns, f_publishers, f_from, f_to, f_docs, f_types]
         chat_outputs = [msg, chatbot, turns, sources, cite_pick]
-        msg.submit(respond, chat_inputs, chat_outputs, api_name="ask")
-        send.click(respond, chat_inputs, chat_outputs, api_name=False)
+        msg.submit(h.respond, chat_inputs, chat_outputs, api_name="ask")
+        send.click(h.respond, chat_inputs, chat_outputs, api_name=False)
         clear.click(
-            new_conversation, None, [chatbot, turns, sources, cite_pick, feedback_msg, export_out], api_name=False
+            h.new_conversation, None, [chatbot, turns, sources, cite_pick, feedback_msg, export_out], api_name=False
         )
-        chatbot.like(on_like, [turns], feedback_msg, api_name=False)
-        cite_flag.click(flag_citation, [cite_pick, cite_comment, turns], [feedback_msg, cite_comment], api_name=False)
-        export.click(export_conversation, [turns], export_out, api_name=False)
-        doc_pick.change(show_document, [doc_pick], [doc_info, suggestions], api_name=False)
-        suggestions.select(lambda q: (q, gr.Tabs(selected="chat")), [suggestions], [msg, tabs], api_name=False).then(
-            respond, chat_inputs, chat_outputs, api_name=False
+        chatbot.like(h.on_like, [turns], feedback_msg, api_name=False)
+        cite_flag.click(h.flag_citation, [cite_pick, cite_comment, turns], [feedback_msg, cite_comment], api_name=False)
+        export.click(h.export_conversation, [turns], export_out, api_name=False)
+        doc_pick.change(h.show_document, [doc_pick], [doc_info, suggestions], api_name=False)
+        suggestions.select(h.ask_suggestion, [suggestions], [msg, tabs], api_name=False).then(
+            h.respond, chat_inputs, chat_outputs, api_name=False
         )
-        add.click(upload, [files], [upload_msg, table, doc_pick, f_docs], api_name="upload", concurrency_limit=1)
-        reload_recent.click(recent_choices, None, recent, api_name=False)
-        recent.focus(recent_choices, None, recent, api_name=False)
-        recent.change(show_check, [recent], check_table, api_name=False)
-        csv_btn.click(lambda: export_file("csv"), None, export_feedback, api_name=False)
-        jsonl_btn.click(lambda: export_file("jsonl"), None, export_feedback, api_name=False)
-        demo.load(
-            lambda: (
-                gr.update(choices=publisher_choices()),
-                gr.update(choices=type_choices()),
-                gr.update(choices=doc_choices()),
-                gr.update(choices=doc_choices()),
-                gr.update(value=document_rows(assistant)),
-            ),
-            None,
-            [f_publishers, f_types, f_docs, doc_pick, table],
-            api_name=False,
-        )
+        add.click(h.upload, [files], [upload_msg, table, doc_pick, f_docs], api_name="upload", concurrency_limit=1)
+        reload_recent.click(h.recent_choices, None, recent, api_name=False)
+        recent.focus(h.recent_choices, None, recent, api_name=False)
+        recent.change(h.show_check, [recent], check_table, api_name=False)
+        csv_btn.click(h.export_csv, None, export_feedback, api_name=False)
+        jsonl_btn.click(h.export_jsonl, None, export_feedback, api_name=False)
+        demo.load(h.on_load, None, [f_publishers, f_types, f_docs, doc_pick, table], api_name=False)
     return demo

