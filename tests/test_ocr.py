@@ -99,6 +99,7 @@ def page_texts(run: OcrRun, source: str) -> dict[int, str]:
     return {page: doc.text[bounds[k] : bounds[k + 1]] for k, page in enumerate(doc.page_numbers)}
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_scanned_pages_are_read_with_high_character_accuracy(ocr_run: OcrRun) -> None:
     assert ocr_run.reports["scan.pdf"].status == "ingested", ocr_run.reports["scan.pdf"]
     assert ocr_run.reports["scan.pdf"].ocr_pages == 2
@@ -111,6 +112,7 @@ def test_scanned_pages_are_read_with_high_character_accuracy(ocr_run: OcrRun) ->
     assert all(conf >= 80 for _, conf in doc.ocr_pages)
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_a_mixed_document_keeps_its_text_layer_and_reads_its_scans(ocr_run: OcrRun) -> None:
     report = ocr_run.reports["gemengd.pdf"]
     assert report.status == "ingested" and report.reason == "", report
@@ -133,6 +135,7 @@ def test_a_mixed_document_keeps_its_text_layer_and_reads_its_scans(ocr_run: OcrR
     assert load_page_words(ocr_run.settings.store_path, doc.content_hash, 1) is None
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_blank_and_unreadable_scans_are_refused_with_a_reason(ocr_run: OcrRun) -> None:
     blank = ocr_run.reports["blanco.pdf"]
     assert blank.status == "failed"
@@ -149,6 +152,7 @@ def test_blank_and_unreadable_scans_are_refused_with_a_reason(ocr_run: OcrRun) -
     assert {d.source for d in ocr_run.store.list_documents()} == {"gemengd.pdf", "scan.pdf"}
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_ocr_reports_progress_page_by_page(ocr_run: OcrRun) -> None:
     steps = [(p.file, p.ocr.page) for p in ocr_run.progress if p.ocr is not None]
     assert ("gemengd.pdf", 2) in steps and ("gemengd.pdf", 3) in steps and ("gemengd.pdf", 1) not in steps
@@ -161,6 +165,7 @@ def test_ocr_reports_progress_page_by_page(ocr_run: OcrRun) -> None:
     assert "2 pages, " in progress_line(finished, 1.0) and "(2 by OCR)" in progress_line(finished, 1.0)
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_a_question_about_a_scanned_page_is_answered_from_that_page(ocr_run: OcrRun) -> None:
     assistant = Assistant(ocr_run.settings)
     answer = assistant.ask("Hoeveel portiekflats zijn in Morgenstond gesloopt?")
@@ -186,6 +191,7 @@ def _overlap(a: pdf_view.Box, b: pdf_view.Box) -> float:
     return max(0.0, width) * max(0.0, height)
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_the_viewer_highlights_the_cited_sentence_on_a_scanned_page(ocr_run: OcrRun, tmp_path: Path) -> None:
     sentence = "Daarbij zijn 840 portiekflats gesloopt en vervangen door eengezinswoningen met een eigen tuin."
     truth = pdf_view.highlight_boxes(ocr_run.source, 2, sentence)  # where the words stand on the original
@@ -218,6 +224,7 @@ def test_the_viewer_highlights_the_cited_sentence_on_a_scanned_page(ocr_run: Ocr
     assert 'data-highlights="0"' not in digital and "tekst via OCR" not in digital
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_ocr_off_reports_scans_as_before_and_a_later_run_reads_them(ocr_run: OcrRun, tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     folder.mkdir()
@@ -245,6 +252,7 @@ def test_ocr_off_reports_scans_as_before_and_a_later_run_reads_them(ocr_run: Ocr
     assert third == {"gemengd.pdf": "unchanged", "scan.pdf": "unchanged"}
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_missing_tesseract_or_language_data_is_said_clearly(ocr_run: OcrRun, tmp_path: Path) -> None:
     data = (ocr_run.folder / "gemengd.pdf").read_bytes()
     content = read_pdf(data, ocr=OcrOptions(tesseract_cmd=str(tmp_path / "geen-tesseract")))
@@ -269,6 +277,7 @@ def test_missing_tesseract_or_language_data_is_said_clearly(ocr_run: OcrRun, tmp
     )
 
 
+@pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
 def test_cli_ocr_languages_option(ocr_run: OcrRun, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     folder = tmp_path / "in"
     folder.mkdir()
@@ -300,6 +309,7 @@ def test_character_accuracy_measure() -> None:
     assert word_recall("de wijk en de buurt", "De buurt, de wijk") == pytest.approx(0.8)
 
 
+@pytest.mark.slow  # a small OCR benchmark in two processes
 def test_ocr_benchmark_smoke() -> None:
     result = bench_run(sorted(CORPUS.glob("*.pdf"))[:1], max_pages=2, workers=2, options=OcrOptions())
     assert result["pages"] == 2 and result["parallel_text_identical"]
