@@ -135,10 +135,14 @@ ENGLISH: dict[Code, Callable[[dict[str, Any]], str]] = {
 }
 
 
+def tesseract_packages(p: dict[str, Any]) -> str:
+    """The Debian packages of the missing OCR languages ("tesseract-ocr-nld, tesseract-ocr-deu")."""
+    return ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in p["languages"].split("+"))
+
+
 def _ocr_missing(p: dict[str, Any]) -> str:
     if p["missing"] == "program":
         return "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)"
     if p["missing"] == "languages":
-        packages = ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in p["languages"].split("+"))
-        return f"tesseract has no language data for {p['languages']} (Debian package {packages})"
+        return f"tesseract has no language data for {p['languages']} (Debian package {tesseract_packages(p)})"
     return "tesseract does not run (reinstall the Debian package tesseract-ocr)"

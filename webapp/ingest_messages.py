@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from beleidsbron.reasons import Code, Reason, format_pages
+from beleidsbron.reasons import Code, Reason, format_pages, tesseract_packages
 
 STATUS_NL = {
     "ingested": "ingelezen",
@@ -76,8 +76,7 @@ def _ocr_missing(p: dict[str, Any]) -> str:
     if p["missing"] == "program":
         return "Tesseract is niet geïnstalleerd (Debian-pakketten tesseract-ocr en tesseract-ocr-nld)"
     if p["missing"] == "languages":
-        packages = ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in p["languages"].split("+"))
-        return f"Tesseract heeft geen taalgegevens voor {p['languages']} (Debian-pakket {packages})"
+        return f"Tesseract heeft geen taalgegevens voor {p['languages']} (Debian-pakket {tesseract_packages(p)})"
     return "Tesseract start niet (installeer het Debian-pakket tesseract-ocr opnieuw)"
 
 
