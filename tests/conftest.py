@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.core import Assistant
 from beleidsbron.settings import PROJECT_ROOT, Settings, get_settings
 from ingest.pipeline import Ingestor, IngestSummary
 
@@ -37,6 +38,17 @@ def _no_developer_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator
 def make_settings(store: Path, **overrides: object) -> Settings:
     """Settings for a test: explicit values only, no .env file of the developer."""
     return Settings(_env_file=None, store_path=store, corpus_path=CORPUS, **overrides)
+
+
+def assistant_beside_demo(folder: Path, store: Path, distractors: int = 2) -> Assistant:
+    """The PDFs in ``folder`` plus the first demo publications as distractors, ingested into ``store``
+    with the real pipeline, and an Assistant over them."""
+    for demo in sorted(CORPUS.glob("*.pdf"))[:distractors]:
+        shutil.copy(demo, folder / demo.name)
+    settings = make_settings(store)
+    summary = Ingestor(settings).run([folder])
+    assert summary.failed == 0, summary.to_json()
+    return Assistant(settings)
 
 
 @dataclass

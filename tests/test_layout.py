@@ -8,7 +8,6 @@ sentence running over a page or column break survives cleaning whole.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -27,8 +26,7 @@ from evals.bench_layout import measure
 from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
-from ingest.pipeline import Ingestor
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import CORPUS, assistant_beside_demo
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given
 Rule = tuple[float, float, float, float]  # a line from (x0, y0) to (x1, y1)
@@ -396,12 +394,7 @@ def laid_out_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
     folder = tmp_path_factory.mktemp("laid-out")
     letter_pdf(folder / "brief-rivierenbuurt.pdf")
     ruled_table_pdf(folder / "afvalmonitor.pdf")
-    for demo in sorted(CORPUS.glob("*.pdf"))[:2]:  # distractors
-        shutil.copy(demo, folder / demo.name)
-    settings = make_settings(tmp_path_factory.mktemp("laid-out-store") / "store")
-    summary = Ingestor(settings).run([folder])
-    assert summary.failed == 0, summary.to_json()
-    return Assistant(settings)
+    return assistant_beside_demo(folder, tmp_path_factory.mktemp("laid-out-store") / "store")
 
 
 def test_a_figure_in_a_table_is_answered_by_its_row_with_the_column_headers(laid_out_store: Assistant) -> None:

@@ -7,15 +7,13 @@ store and the real embedding model; two demo publications are ingested beside th
 from __future__ import annotations
 
 import re
-import shutil
 
 import pytest
 
 from assistant.core import Assistant
 from assistant.intent import classify
 from beleidsbron.domain import Answer
-from ingest.pipeline import Ingestor
-from tests.conftest import CORPUS, make_settings
+from tests.conftest import assistant_beside_demo
 from tests.publications import Section, publication_pdf
 
 PROGRAMME = [
@@ -121,12 +119,7 @@ def reader_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         folder / "energiearmoede.pdf", "Energiearmoede in de wijk", "Kenniscentrum Warme Buurten", 2023, ENERGY
     )
     publication_pdf(folder / "regie.pdf", "Regie in de Oostbuurt", "Gemeente Dijkveld", 2022, DIRECTION)
-    for demo in sorted(CORPUS.glob("*.pdf"))[:2]:
-        shutil.copy(demo, folder / demo.name)
-    settings = make_settings(tmp_path_factory.mktemp("reader-store") / "store")
-    summary = Ingestor(settings).run([folder])
-    assert summary.failed == 0, summary.to_json()
-    return Assistant(settings)
+    return assistant_beside_demo(folder, tmp_path_factory.mktemp("reader-store") / "store")
 
 
 def _answer_text(answer: Answer) -> str:
