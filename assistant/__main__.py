@@ -103,7 +103,8 @@ def render(answer: Answer, streamed: str | None = None) -> str:
         lines += ["", heading]
         for c in sources:
             meta = f"{c.publisher or 'publisher unknown'}, {c.year or 'year unknown'}"
-            lines.append(f"[{c.n}] {c.title or 'title unknown'} ({meta}), p. {c.page} — {c.source}")
+            ocr = "" if c.ocr_confidence is None else f" (text via OCR, confidence {c.ocr_confidence:.0f}%)"
+            lines.append(f"[{c.n}] {c.title or 'title unknown'} ({meta}), p. {c.page}{ocr} — {c.source}")
             lines += _quote_lines(c)
     lines.append(f"\n({answer.timings.get('total', 0):.0f} ms)")
     return "\n".join(lines)

@@ -137,6 +137,7 @@ def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: flo
         chunk_id=chunk.id,
         heading=chunk.heading,
         url=chunk.doc.url,
+        ocr_confidence=chunk.doc.ocr_confidence(page),
     )
 
 
@@ -163,6 +164,7 @@ def passage_citation(
         chunk_id=chunk.id,
         heading=section,
         url=doc.doc.url,
+        ocr_confidence=doc.doc.ocr_confidence(page),
     )
 
 

@@ -46,10 +46,22 @@ class DocumentInfo:
     url: str = ""
     ingested_at: str = ""  # ISO timestamp (UTC)
     chunks: int = 0
-    needs_ocr_pages: tuple[int, ...] = ()
+    needs_ocr_pages: tuple[int, ...] = ()  # pages without a text layer that were not read (OCR off or missing)
     doc_type: str = ""  # a key of DOC_TYPES, "" when unknown
     pipeline: int = 0  # version of the ingest pipeline that built the stored text (see ingest.pipeline)
     settings_fingerprint: str = ""  # of the settings that built it (Settings.ingest_fingerprint); "" = not recorded
+    ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean OCR confidence 0–100) of pages read by OCR
+    ocr_rejected_pages: tuple[tuple[int, float], ...] = ()  # OCR found no text or was too unsure: not indexed
+
+    def ocr_confidence(self, page: int) -> float | None:
+        """The OCR confidence of a page whose text comes from OCR; None for a page with a text layer."""
+        return next((conf for number, conf in self.ocr_pages if number == page), None)
+
+    @property
+    def ocr_mean_confidence(self) -> float | None:
+        if not self.ocr_pages:
+            return None
+        return sum(conf for _, conf in self.ocr_pages) / len(self.ocr_pages)
 
     @property
     def key(self) -> str:
@@ -62,6 +74,8 @@ class DocumentInfo:
         meta = asdict(self)
         meta["year"] = self.year or 0
         meta["needs_ocr_pages"] = json.dumps(list(self.needs_ocr_pages))
+        meta["ocr_pages"] = json.dumps([list(p) for p in self.ocr_pages])
+        meta["ocr_rejected_pages"] = json.dumps([list(p) for p in self.ocr_rejected_pages])
         meta["doc_key"] = self.key
         return meta
 
@@ -81,6 +95,8 @@ class DocumentInfo:
             needs_ocr_pages=tuple(json.loads(meta.get("needs_ocr_pages", "[]"))),
             pipeline=int(meta.get("pipeline", 0)),
             doc_type=str(meta.get("doc_type", "")),
+            ocr_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_pages", "[]"))),
+            ocr_rejected_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_rejected_pages", "[]"))),
             settings_fingerprint=str(meta.get("settings_fingerprint", "")),
         )
 
@@ -182,6 +198,7 @@ class FileReport:
     reasons: list[Reason] = field(default_factory=list)
     pages: int = 0
     chunks: int = 0
+    ocr_pages: int = 0  # pages whose text was read by OCR
 
     @property
     def reason(self) -> str:
@@ -196,6 +213,7 @@ class FileReport:
             "reasons": [r.to_json() for r in self.reasons],
             "pages": self.pages,
             "chunks": self.chunks,
+            "ocr_pages": self.ocr_pages,
         }
 
 
@@ -248,6 +266,7 @@ class Citation:
     heading: str = ""
     url: str = ""
     quoted: bool = True
+    ocr_confidence: float | None = None  # the page's text was read by OCR, with this mean confidence (0–100)
 
     @property
     def quote(self) -> str:

@@ -42,6 +42,11 @@ class Code(StrEnum):
     DUPLICATE = "duplicate"  # original
     GONE = "gone"
     REBUILT = "rebuilt"
+    OCR_NO_TEXT = "ocr_no_text"  # pages: scanned pages in which OCR found no text
+    OCR_LOW_CONFIDENCE = "ocr_low_confidence"  # pages, confidence, floor: read, too unsure to index
+    OCR_FAILED = "ocr_failed"  # pages, detail: Tesseract failed or took too long
+    OCR_UNAVAILABLE = "ocr_unavailable"  # missing ("program", "languages" or "broken"), languages
+    REBUILT_FOR_OCR = "rebuilt_for_ocr"  # stored with unread scanned pages, read again now that OCR can
 
 
 @dataclass(frozen=True)
@@ -117,4 +122,27 @@ ENGLISH: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.DUPLICATE: lambda p: f"same content as {p['original']}",
     Code.GONE: lambda p: "file is gone",
     Code.REBUILT: lambda p: "rebuilt: it was stored by an older version of ingest",
+    Code.OCR_NO_TEXT: lambda p: (
+        f"scanned pages without readable text: OCR found no text on pages {format_pages(p['pages'])}"
+    ),
+    Code.OCR_LOW_CONFIDENCE: lambda p: (
+        f"scanned pages not indexed: OCR confidence {p['confidence']:.0f}% is below {p['floor']:.0f}% on pages "
+        f"{format_pages(p['pages'])}"
+    ),
+    Code.OCR_FAILED: lambda p: f"OCR failed on pages {format_pages(p['pages'])}: {p['detail']}",
+    Code.OCR_UNAVAILABLE: lambda p: f"OCR unavailable: {_ocr_missing(p)}",
+    Code.REBUILT_FOR_OCR: lambda p: "rebuilt: its pages without a text layer are now read by OCR",
 }
+
+
+def tesseract_packages(p: dict[str, Any]) -> str:
+    """The Debian packages of the missing OCR languages ("tesseract-ocr-nld, tesseract-ocr-deu")."""
+    return ", ".join(f"tesseract-ocr-{code.lower().replace('_', '-')}" for code in p["languages"].split("+"))
+
+
+def _ocr_missing(p: dict[str, Any]) -> str:
+    if p["missing"] == "program":
+        return "tesseract is not installed (Debian packages tesseract-ocr, tesseract-ocr-nld)"
+    if p["missing"] == "languages":
+        return f"tesseract has no language data for {p['languages']} (Debian package {tesseract_packages(p)})"
+    return "tesseract does not run (reinstall the Debian package tesseract-ocr)"

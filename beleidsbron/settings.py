@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -74,6 +75,26 @@ class Settings(BaseSettings):
     max_text_chars: int = Field(
         10_000_000, ge=1000, description="A file with more extracted text is refused (about 30 min of embedding)."
     )
+    ocr: bool = Field(
+        True,
+        description="Read pages without a usable text layer (scans) with Tesseract; off = report them as needing "
+        "OCR. Needs the Debian packages tesseract-ocr and tesseract-ocr-nld.",
+    )
+    ocr_lang: str = Field("nld+eng", description="Tesseract languages for OCR, joined by '+'.")
+    ocr_dpi: int = Field(300, ge=72, le=600, description="Resolution at which a page is rendered for OCR.")
+    ocr_min_confidence: float = Field(
+        60.0, ge=0, le=100, description="Mean word confidence (0–100) below which an OCR page is reported, not indexed."
+    )
+    ocr_page_timeout_s: float = Field(60.0, gt=0, description="OCR of one page that takes longer fails that page.")
+    tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract program (name or path).")
+
+    @field_validator("ocr_lang")
+    @classmethod
+    def _ocr_languages(cls, value: str) -> str:
+        value = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9_]+(?:\+[A-Za-z0-9_]+)*", value):
+            raise ValueError("Tesseract language codes joined by '+', e.g. nld+eng")
+        return value
 
     # --- retrieval and answers ---------------------------------------------------------------
     dense_candidates: int = Field(40, ge=1, description="Chunks taken from the vector search.")
@@ -206,6 +227,8 @@ RUNTIME_FIELDS = frozenset(
         "embedding_batch_size",
         "parse_workers",
         "parse_timeout_s",
+        "ocr_page_timeout_s",
+        "tesseract_cmd",
         "llm_base_url",
         "llm_timeout_s",
         "app_host",

@@ -8,10 +8,14 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
+
+if TYPE_CHECKING:
+    from PIL.Image import Image as PilImage
 
 
 def text_pdf(path: Path, pages: list[str], title: str = "", author: str = "") -> Path:
@@ -363,3 +367,101 @@ def dutch_note_pdf(path: Path, seed: int, pages: int = 2, sentences_per_page: in
         ]
         texts.append(" ".join(sentences))
     return text_pdf(path, texts, title=f"Wijknotitie {number_words(seed)}", author="Testredactie")
+
+
+def page_images(source: Path, dpi: int = 200) -> list[PilImage]:
+    """Every page of a PDF as a grey PIL image, rendered with pypdfium2 (what a scanner would see)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(source))
+    try:
+        return [document[i].render(scale=dpi / 72, grayscale=True).to_pil() for i in range(len(document))]
+    finally:
+        document.close()
+
+
+def scan_look(image: PilImage, skew: float = 0.4, seed: int = 0) -> PilImage:
+    """A page image made to look scanned: slightly skewed, a grey cast and some specks."""
+    import random
+
+    from PIL import Image
+
+    rng = random.Random(seed)
+    out = image.convert("L").rotate(skew, resample=Image.BICUBIC, expand=False, fillcolor=255)
+    pixels = out.load()
+    width, height = out.size
+    for _ in range(width * height // 4000):
+        pixels[rng.randrange(width), rng.randrange(height)] = rng.randrange(0, 120)
+    return out.point(lambda v: 30 + v * 210 // 255)  # paper is never white, ink never black
+
+
+def scanned_pdf(
+    path: Path,
+    source: Path,
+    keep_text: tuple[int, ...] = (),
+    garbage_layer: tuple[int, ...] = (),
+    dpi: int = 200,
+) -> Path:
+    """A scan of ``source``: every page becomes an image (no text layer), except the 1-based pages in
+    ``keep_text``, which stay born-digital (a mixed document). Pages in ``garbage_layer`` get an
+    invisible text layer of symbols over their image, as a broken OCR layer from a copier has. The
+    source's Title and Author stay in the info dictionary."""
+    from reportlab.lib.utils import ImageReader
+
+    images = page_images(source, dpi)
+    scans = io.BytesIO()
+    c = canvas.Canvas(scans, pagesize=A4, invariant=1)
+    for number, image in enumerate(images, start=1):
+        width, height = image.size[0] * 72 / dpi, image.size[1] * 72 / dpi
+        c.setPageSize((width, height))
+        buf = io.BytesIO()
+        scan_look(image, seed=number).save(buf, format="PNG")
+        buf.seek(0)
+        c.drawImage(ImageReader(buf), 0, 0, width=width, height=height)
+        if number in garbage_layer:
+            text = c.beginText(40, height - 60)
+            text.setTextRenderMode(3)  # invisible, as OCR layers are
+            for i in range(30):
+                text.textLine("~#|^ }{ ~~ %$ #@! ^^ |~| " * 2 + str(i))
+            c.drawText(text)
+        c.showPage()
+    c.save()
+    scanned = PdfReader(io.BytesIO(scans.getvalue()))
+    original = PdfReader(source)
+    writer = PdfWriter()
+    for number in range(1, len(images) + 1):
+        writer.add_page(original.pages[number - 1] if number in keep_text else scanned.pages[number - 1])
+    if original.metadata:
+        writer.add_metadata({k: v for k, v in original.metadata.items() if k in ("/Title", "/Author")})
+    with path.open("wb") as fh:
+        writer.write(fh)
+    return path
+
+
+def unreadable_scan_pdf(path: Path, pages: int = 1, dpi: int = 150, seed: int = 0) -> Path:
+    """A scan that OCR cannot read with Dutch or English: lines of random Cyrillic "words" (Tesseract
+    finds Latin debris at a confidence of 20–30%)."""
+    import random
+
+    from PIL import Image, ImageDraw, ImageFont
+    from reportlab.lib.utils import ImageReader
+
+    font_path = find_ttf()
+    if font_path is None:
+        raise RuntimeError("no TrueType font on this machine")
+    rng = random.Random(seed)
+    font = ImageFont.truetype(str(font_path), int(11 * dpi / 72))
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for _ in range(pages):
+        image = Image.new("L", (int(A4[0] * dpi / 72), int(A4[1] * dpi / 72)), 255)
+        draw = ImageDraw.Draw(image)
+        for row in range(30):
+            words = ("".join(rng.choice("бвгджзийклмнпфцчшщыэюя") for _ in range(rng.randint(3, 9))) for _ in range(9))
+            draw.text((int(0.8 * dpi), int((1 + row * 0.3) * dpi)), " ".join(words), font=font, fill=0)
+        buf = io.BytesIO()
+        image.save(buf, format="PNG")
+        buf.seek(0)
+        c.drawImage(ImageReader(buf), 0, 0, width=A4[0], height=A4[1])
+        c.showPage()
+    c.save()
+    return path

@@ -1,7 +1,7 @@
-"""Command line of the ingest stage: ``python -m ingest [PATH ...] [--store DIR] [--prune] [--json]``.
+"""Command line of the ingest stage: ``python -m ingest [PATH ...] [--store DIR] [--prune] [--json] [--ocr-lang L]``.
 
 Parses options, runs :class:`ingest.pipeline.Ingestor`, prints progress (a bar on a terminal; in a log a
-line per file and about every 50 pages of a long file, on stderr) and a summary table.
+line per file, per page read by OCR and about every 50 pages of a long file, on stderr) and a summary table.
 Exit code 0 when every file was ingested (or unchanged), 1 when some failed, 2 for usage errors.
 """
 
@@ -13,13 +13,14 @@ import sys
 import time
 from pathlib import Path
 
+from pydantic import ValidationError
 from tqdm import tqdm
 
 from beleidsbron.domain import UsageError
 from beleidsbron.embeddings import EmbeddingModelError
-from beleidsbron.settings import get_settings
+from beleidsbron.settings import Settings, get_settings
 from beleidsbron.store import StoreError
-from ingest.pipeline import Ingestor, IngestSummary, Progress
+from ingest.pipeline import Ingestor, IngestSummary, Progress, ocr_unavailable
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -34,6 +35,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)")
     parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    parser.add_argument(
+        "--ocr-lang",
+        metavar="LANGS",
+        help="Tesseract languages for scanned pages, joined by '+' (default: BELEIDSBRON_OCR_LANG or nld+eng)",
+    )
     return parser.parse_args(argv)
 
 
@@ -55,9 +61,15 @@ def print_table(summary: IngestSummary) -> None:
 def progress_line(p: Progress, seconds: float) -> str:
     """One line of progress for a log: a file started, part of a long file done, or a file finished."""
     where = f"[{p.index}/{p.files}] {p.file}"
+    if p.ocr is not None:
+        step = p.ocr
+        sure = f"confidence {step.confidence:.0f}%"
+        return f"{where}: page {step.page}/{p.file_pages} read by OCR ({sure}, {step.seconds:.1f} s)"
     if p.report is not None:
         r = p.report
         detail = f"{r.pages} pages, {r.chunks} chunks" if r.status in ("ingested", "replaced") else r.reason
+        if r.ocr_pages and r.status in ("ingested", "replaced"):
+            detail += f" ({r.ocr_pages} by OCR)"
         return f"{where}: {r.status}{f', {detail}' if detail else ''} ({seconds:.1f} s; run {p.done}/{p.total} pages)"
     if p.file_done == 0:
         return f"{where}: reading {p.file_pages} pages…"
@@ -69,6 +81,17 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     if args.store:
         settings = settings.model_copy(update={"store_path": args.store})
+    if args.ocr_lang is not None:
+        try:
+            settings = Settings.model_validate({**settings.model_dump(), "ocr_lang": args.ocr_lang})
+        except ValidationError:
+            print(f"error: --ocr-lang {args.ocr_lang!r}: Tesseract language codes joined by '+', e.g. nld+eng",
+                  file=sys.stderr)  # fmt: skip
+            return 2
+    missing = ocr_unavailable(settings)
+    if missing:
+        print(f"warning: {missing.english()}; pages without a text layer are reported, not read",
+              file=sys.stderr)  # fmt: skip
     paths = args.paths or [settings.corpus_path]
     terminal = sys.stderr.isatty()
     bar = tqdm(total=0, unit="page", disable=args.json or not terminal, dynamic_ncols=True)
@@ -77,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     def progress(p: Progress) -> None:
         if terminal:
             bar.total = p.total
-            bar.set_postfix_str(p.file[:40])
+            bar.set_postfix_str(p.file[:40] + (f" (OCR p. {p.ocr.page})" if p.ocr else ""))
             bar.update(p.done - bar.n)
             return
         now = time.perf_counter()

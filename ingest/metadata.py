@@ -30,6 +30,7 @@ from pathlib import Path
 
 from beleidsbron.domain import DOC_TYPES
 from beleidsbron.text.normalize import normalize
+from ingest.ocr import excerpt_lines
 from ingest.organisations import minister_organisation, named_organisations, organisation_name
 from ingest.pdf_reader import PdfContent
 from ingest.styled_lines import Line, read_excerpt
@@ -738,8 +739,9 @@ def _creation_year(raw: str, parsed: int | None) -> int | None:
 def describe(content: PdfContent, data: bytes | None, today: date | None = None) -> CatalogueEntry:
     """Title, publisher, year and type as the document itself shows them (no catalogue)."""
     excerpt = read_excerpt(data) if data else None
+    lines = excerpt_lines(excerpt.lines if excerpt else [], content.ocr_pages, len(content.pages))
     doc = _Doc(
-        lines=(excerpt.lines if excerpt else []) or _fallback_lines(content),
+        lines=lines or _fallback_lines(content),
         pages=len(content.pages),
         info_title=content.info_title,
         info_author=content.info_author,

@@ -2,9 +2,10 @@
 
 First step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store). pypdf checks
 the file (structure, encryption) and reads the info dictionary; pdfium gives the characters with
-their positions, from which :mod:`ingest.layout` builds each page's text. Every way a file can be
-unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file never stops
-the others.
+their positions, from which :mod:`ingest.layout` builds each page's text; a page without a usable
+text layer (a scan) is read by OCR (:mod:`ingest.ocr`) when OCR options are given. Every way a file
+can be unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file never
+stops the others.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,22 +23,25 @@ from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
 from beleidsbron.domain import PDF_MAGIC
-from beleidsbron.reasons import Code, Reason, reason
-from ingest.layout import page_layout
+from beleidsbron.reasons import Code, Reason, english, reason
+from ingest.layout import PageLayout, page_layout
+from ingest.ocr import OcrOptions, OcrPage, OcrUnavailable, Scanner
 
 # pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 
 
 class BadPdfError(Exception):
-    """A file that cannot be ingested: ``reason`` says why (``str()`` is its English line)."""
+    """A file that cannot be ingested: ``reason`` says why, ``reasons`` when there is more than one (scanned
+    pages that OCR could not read for different reasons); ``str()`` is their English line."""
 
-    def __init__(self, reason: Reason) -> None:
-        super().__init__(reason.english())
+    def __init__(self, reason: Reason, *more: Reason) -> None:
+        super().__init__(english([reason, *more]))
         self.reason = reason
+        self.reasons = [reason, *more]
 
-    def __reduce__(self) -> tuple[type[BadPdfError], tuple[Reason]]:
-        return BadPdfError, (self.reason,)  # raised in a parsing worker, re-raised here: keep the code
+    def __reduce__(self) -> tuple[type[BadPdfError], tuple[Reason, ...]]:
+        return BadPdfError, tuple(self.reasons)  # raised in a parsing worker, re-raised here: keep the codes
 
 
 @dataclass
@@ -49,7 +54,11 @@ class PdfContent:
     info_title: str = ""
     info_author: str = ""
     info_year: int | None = None
-    image_only_pages: list[int] = field(default_factory=list)  # 1-based
+    image_only_pages: list[int] = field(default_factory=list)  # 1-based, not read (OCR off or unavailable)
+    ocr_pages: list[OcrPage] = field(default_factory=list)  # pages whose text comes from OCR
+    ocr_rejected: list[OcrPage] = field(default_factory=list)  # OCR found no text, failed or was too unsure
+    ocr_problems: list[Reason] = field(default_factory=list)  # why rejected pages were not indexed
+    ocr_unavailable: Reason | None = None  # why pages without a text layer were not read although OCR is on
 
 
 def check_file(path: Path, max_bytes: int) -> bytes:
@@ -106,9 +115,15 @@ def _has_images(page: pdfium.PdfPage) -> bool:
         return False
 
 
-def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
+def read_pdf(
+    data: bytes,
+    max_chars: int | None = None,
+    ocr: OcrOptions | None = None,
+    on_ocr_page: Callable[[OcrPage], None] | None = None,
+) -> PdfContent:
     """Parse PDF bytes (already through :func:`check_file`) page by page.
 
+    With ``ocr``, a page without a usable text layer is read by OCR (``on_ocr_page`` hears each one).
     Raises :class:`BadPdfError` when nothing usable can come out, or as soon as the extracted text
     passes ``max_chars`` (a small file can hold text that would take hours to embed).
     """
@@ -127,17 +142,21 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
     side_text: list[str] = []
     footnotes: list[tuple[str, ...]] = []
     image_only: list[int] = []
+    scanner = Scanner(ocr, on_ocr_page) if ocr is not None else None
     chars = 0
     try:
         for number in range(1, len(document) + 1):
             page = document[number - 1]
             try:
                 layout = page_layout(page)
-                if not layout.lines and _has_images(page):
+                text = layout.text
+                if scanner is not None and scanner.wants(text + layout.side_text, lambda p=page: _has_images(p)):
+                    text = scanner.read(page, number)
+                    layout = PageLayout(())
+                elif not layout.lines and _has_images(page):
                     image_only.append(number)
             finally:
                 page.close()
-            text = layout.text
             pages.append(text)
             side_text.append(layout.side_text)
             footnotes.append(layout.notes)
@@ -146,13 +165,19 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
                 raise BadPdfError(reason(Code.TOO_MUCH_TEXT, limit=max_chars, page=number))
     except BadPdfError:
         raise
+    except OcrUnavailable as exc:  # Tesseract went missing during the file
+        raise BadPdfError(exc.reason) from exc
     except Exception as exc:
         raise BadPdfError(reason(Code.CORRUPT_PAGE, page=len(pages) + 1, detail=_short(exc))) from exc
     finally:
         document.close()
+    problems = scanner.problems() if scanner is not None else []
+    unavailable = scanner.unavailable if scanner is not None else None
     if not any(p.strip() for p in pages):
+        if problems:
+            raise BadPdfError(*problems)
         if image_only:
-            raise BadPdfError(reason(Code.NEEDS_OCR, pages=image_only))
+            raise BadPdfError(*needs_ocr_reasons(image_only, unavailable))
         raise BadPdfError(reason(Code.NO_TEXT))
     try:
         info = reader.metadata or {}
@@ -166,4 +191,13 @@ def read_pdf(data: bytes, max_chars: int | None = None) -> PdfContent:
         info_author=str(info.get("/Author") or "").strip(),
         info_year=_year(info.get("/CreationDate")),
         image_only_pages=image_only,
+        ocr_pages=scanner.pages if scanner is not None else [],
+        ocr_rejected=scanner.rejected if scanner is not None else [],
+        ocr_problems=problems,
+        ocr_unavailable=unavailable,
     )
+
+
+def needs_ocr_reasons(pages: list[int], unavailable: Reason | None = None) -> list[Reason]:
+    """The report of pages that have no text layer and were not read (and why OCR did not read them)."""
+    return [reason(Code.NEEDS_OCR, pages=pages), *([unavailable] if unavailable else [])]

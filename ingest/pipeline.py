@@ -1,9 +1,9 @@
 """The ingest run: files → parsed, cleaned, chunked documents → embeddings → store.
 
 Orchestrates the ingest stage (corpus → *ingest* → store). PDFs are parsed in a worker process while
-the main process embeds the previous document, files are keyed by content hash (unchanged files cost
-nothing), identical chunk texts are embedded once, and every bad file is reported with its reason
-while the others go on.
+the main process embeds the previous document (scanned pages are read by OCR in that worker, which
+reports every page), files are keyed by content hash (unchanged files cost nothing), identical chunk
+texts are embedded once, and every bad file is reported with its reason while the others go on.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from queue import Empty
+from typing import Any, NamedTuple
 
 import numpy as np
 from pypdf import PdfReader
@@ -28,14 +29,16 @@ from pypdf import PdfReader
 from beleidsbron.domain import Chunk, DocumentInfo, FileReport, UsageError
 from beleidsbron.embeddings import EmbeddingModel, load_embeddings
 from beleidsbron.lexical_index import ensure_index
+from beleidsbron.ocr_boxes import remove_page_words, write_page_words
 from beleidsbron.reasons import Code, Reason, reason
 from beleidsbron.settings import Settings
-from beleidsbron.store import EmbeddedChunks, Store, StoreIdentity
+from beleidsbron.store import EmbeddedChunks, Store, StoreError, StoreIdentity
 from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
 from ingest.metadata import resolve
-from ingest.pdf_reader import BadPdfError, check_file, read_pdf
+from ingest.ocr import OcrOptions, OcrPage, unavailable_reason
+from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reasons, read_pdf
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
@@ -102,7 +105,8 @@ class _Job:
     content_hash: str
     pages: int
     replaces: bool
-    rebuild: bool = False  # same file, stored by another pipeline version
+    rebuild: Reason | None = None  # same file, stored again: why (another pipeline version, OCR can now read it)
+    old_hash: str = ""  # content hash of the stored document this job replaces
 
 
 @dataclass
@@ -112,6 +116,7 @@ class PreparedDocument:
     doc: DocumentInfo
     chunks: list[Chunk]
     warnings: list[Reason]
+    ocr_pages: list[OcrPage] = field(default_factory=list)  # their word boxes go beside the store
 
 
 def discover(paths: Iterable[Path]) -> list[Path]:
@@ -210,14 +215,51 @@ def _count_pages(data: bytes) -> int:
         return 1
 
 
+def ocr_unavailable(settings: Settings) -> Reason | None:
+    """Why scanned pages cannot be read with these settings: Tesseract or a language missing (None when
+    they can, or when OCR is off)."""
+    return unavailable_reason(OcrOptions.from_settings(settings))
+
+
+_EVENTS: Any = None  # in a parsing worker: the queue on which it reports OCR progress to the ingest run
+
+
+def _init_worker(events: Any) -> None:
+    global _EVENTS
+    _EVENTS = events
+
+
+class OcrStep(NamedTuple):
+    """A page read by OCR in a parsing worker (progress of a scan)."""
+
+    file: str  # path as submitted
+    page: int
+    confidence: float
+    seconds: float
+
+
+def _ocr_reporter(path: Path) -> Callable[[OcrPage], None] | None:
+    events = _EVENTS
+    if events is None:
+        return None
+    return lambda page: events.put(OcrStep(str(path), page.number, page.confidence, page.seconds))
+
+
 def prepare_document(
-    path: Path, expected_hash: str, max_bytes: int, max_chars: int, chunk_size: int, overlap: int
+    path: Path,
+    expected_hash: str,
+    max_bytes: int,
+    max_chars: int,
+    chunk_size: int,
+    overlap: int,
+    ocr: OcrOptions | None = None,
 ) -> PreparedDocument:
-    """Worker: read, clean, describe and chunk one PDF. Raises BadPdfError with the reason."""
+    """Worker: read (with OCR for scanned pages), clean, describe and chunk one PDF. Raises BadPdfError
+    with the reason."""
     data = check_file(path, max_bytes)
     if file_hash(data) != expected_hash:
         raise BadPdfError(reason(Code.CHANGED))
-    content = read_pdf(data, max_chars)
+    content = read_pdf(data, max_chars, ocr, _ocr_reporter(path))
     pages = clean_pages(content.pages)
     meta = resolve(path, content, data)
     doc = DocumentInfo(
@@ -232,12 +274,16 @@ def prepare_document(
         needs_ocr_pages=tuple(content.image_only_pages),
         pipeline=PIPELINE_VERSION,
         doc_type=meta.doc_type,
+        ocr_pages=tuple((p.number, p.confidence) for p in content.ocr_pages),
+        ocr_rejected_pages=tuple((p.number, p.confidence) for p in content.ocr_rejected),
     )
     chunks = chunk_document(doc, pages, chunk_size, overlap)
     if not chunks:
         raise BadPdfError(reason(Code.NO_USABLE_TEXT))
-    warnings = [reason(Code.NEEDS_OCR, pages=content.image_only_pages)] if content.image_only_pages else []
-    return PreparedDocument(doc, chunks, warnings)
+    warnings = list(content.ocr_problems)
+    if content.image_only_pages:
+        warnings += needs_ocr_reasons(content.image_only_pages, content.ocr_unavailable)
+    return PreparedDocument(doc, chunks, warnings, content.ocr_pages)
 
 
 def embed_unique(
@@ -281,13 +327,24 @@ def embed_chunks(
     return EmbeddedChunks(spans, sentence_vectors, chunk_vectors), distinct
 
 
-def _wait(future: Future[PreparedDocument], timeout: float) -> bool:
-    """Wait for a parse; False when it is still running after ``timeout`` seconds."""
-    try:
-        future.exception(timeout=timeout)
-    except FutureTimeout:
-        return False
-    return True
+def _wait(future: Future[PreparedDocument], timeout: float, heard: Callable[[], bool] | None = None) -> bool:
+    """Wait for a parse; False when it is still running after ``timeout`` seconds.
+
+    ``heard`` passes on the worker's progress and says whether the file made any (a page read by OCR):
+    each page restarts the clock, so a long scan may take as long as its pages need while a parser
+    that hangs (OCR itself has a time limit per page) is still stopped.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            return False
+        try:
+            future.exception(timeout=remaining if heard is None else min(remaining, 0.5))
+            return True
+        except FutureTimeout:
+            if heard is not None and heard():
+                deadline = time.monotonic() + timeout
 
 
 def _kill_workers(pool: ProcessPoolExecutor) -> None:
@@ -318,6 +375,7 @@ class Progress:
     index: int  # 1-based number of the file among those parsed in this run
     files: int
     report: FileReport | None = None
+    ocr: OcrStep | None = None  # a page of the file was just read by OCR (``file_done``: its page number)
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -330,6 +388,7 @@ class Ingestor:
         self.settings = settings
         self.model = load_embeddings(settings)
         self.store = Store.open(settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True)
+        self.ocr = OcrOptions.from_settings(settings)
 
     def run(
         self, paths: Iterable[Path], prune: bool = False, progress: ProgressCallback | None = None
@@ -343,12 +402,12 @@ class Ingestor:
         done_pages = 0
         number = {job.path: i for i, job in enumerate(jobs, start=1)}
 
-        def tell(job: _Job, file_done: int, report: FileReport | None = None) -> None:
+        def tell(job: _Job, file_done: int, report: FileReport | None = None, ocr: OcrStep | None = None) -> None:
             if progress:
                 progress(
                     Progress(
                         done_pages + file_done, total_pages, job.path.name, file_done, job.pages,
-                        number[job.path], len(jobs), report,
+                        number[job.path], len(jobs), report, ocr,
                     )
                 )  # fmt: skip
 
@@ -371,6 +430,10 @@ class Ingestor:
         stored = {d.source: d for d in self.store.list_documents()}
         by_hash = {d.content_hash: d.source for d in stored.values()}
         jobs: list[_Job] = []
+        # documents stored with unread scanned pages are read again once OCR can read them
+        ocr_ready = any(d.needs_ocr_pages for d in stored.values()) and not (
+            self.ocr is None or unavailable_reason(self.ocr)
+        )
         for path in files:
             if not _encodable(str(path.absolute())):
                 # undecodable bytes in a file or folder name (e.g. Latin-1 from an old system) become lone
@@ -381,11 +444,12 @@ class Ingestor:
             try:
                 data = check_file(path, max_bytes)
             except BadPdfError as exc:
-                summary.files.append(FileReport(path.name, "failed", [exc.reason]))
+                summary.files.append(FileReport(path.name, "failed", list(exc.reasons)))
                 continue
             digest = file_hash(data)
             current = stored.get(path.name)
-            if current is not None and current.content_hash == digest and current.pipeline == PIPELINE_VERSION:
+            same = current is not None and current.content_hash == digest
+            if same and current.pipeline == PIPELINE_VERSION and not (ocr_ready and current.needs_ocr_pages):
                 summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
             elif digest in by_hash and by_hash[digest] != path.name:
                 summary.files.append(
@@ -395,8 +459,13 @@ class Ingestor:
                 summary.files.append(FileReport(path.name, "failed", [reason(Code.NAME_CLASH)]))
             else:
                 by_hash[digest] = path.name
-                rebuild = current is not None and current.content_hash == digest
-                jobs.append(_Job(path, digest, _count_pages(data), replaces=current is not None, rebuild=rebuild))
+                old = current.content_hash if current is not None else ""
+                rebuild = None
+                if same and current.pipeline != PIPELINE_VERSION:
+                    rebuild = reason(Code.REBUILT)
+                elif same:
+                    rebuild = reason(Code.REBUILT_FOR_OCR)
+                jobs.append(_Job(path, digest, _count_pages(data), current is not None, rebuild, old))
         return jobs
 
     def _process(
@@ -416,13 +485,33 @@ class Ingestor:
         crashed: set[Path] = set()
         while queue:
             rest: list[_Job] = []
-            with ProcessPoolExecutor(max_workers=self.settings.parse_workers, mp_context=ctx) as pool:
+            # a queue per pool: a killed worker may leave its queue unusable, the next pool starts afresh
+            events = ctx.Queue()
+            heard: dict[str, list[OcrStep]] = {}
+
+            def progress_of(job: _Job, events: Any = events, heard: dict[str, list[OcrStep]] = heard) -> bool:
+                """Pass on the OCR pages the workers reported for ``job``; whether there were any."""
+                while True:
+                    try:
+                        step = events.get_nowait()
+                    except (Empty, OSError, EOFError, ValueError):
+                        break
+                    heard.setdefault(step.file, []).append(step)
+                steps = heard.pop(str(job.path), [])
+                for step in steps:
+                    tell(job, step.page, ocr=step)
+                return bool(steps)
+
+            pool = ProcessPoolExecutor(
+                max_workers=self.settings.parse_workers, mp_context=ctx, initializer=_init_worker, initargs=(events,)
+            )
+            with pool:
                 try:
                     futures = [self._submit(pool, job) for job in queue]
                     for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
                         if job.pages > PROGRESS_PAGES:
                             tell(job, 0)  # a long file: say which one is in hand before its parse ends
-                        if not _wait(future, self.settings.parse_timeout_s):
+                        if not _wait(future, self.settings.parse_timeout_s, lambda job=job: progress_of(job)):
                             _kill_workers(pool)
                             timeout = reason(Code.TIMEOUT, seconds=self.settings.parse_timeout_s)
                             yield job, FileReport(job.path.name, "failed", [timeout])
@@ -436,10 +525,12 @@ class Ingestor:
                                 crashed.add(job.path)
                                 rest = queue[i:]
                             break
+                        progress_of(job)  # its last pages
                         yield job, self._finish(job, future, summary, tell)
                 except BaseException:  # e.g. the store is full or Ctrl+C: do not parse the remaining files first
                     pool.shutdown(wait=True, cancel_futures=True)  # waits only for the file in hand
                     raise
+            events.close()
             queue = rest
 
     def _submit(self, pool: ProcessPoolExecutor, job: _Job) -> Future[PreparedDocument]:
@@ -452,6 +543,7 @@ class Ingestor:
             s.max_text_chars,
             s.chunk_size,
             s.chunk_overlap,
+            self.ocr,
         )
 
     def _finish(
@@ -460,7 +552,7 @@ class Ingestor:
         try:
             prepared = future.result()
         except BadPdfError as exc:
-            return FileReport(job.path.name, "failed", [exc.reason])
+            return FileReport(job.path.name, "failed", list(exc.reasons))
         except Exception as exc:  # a parser bug on one odd file must not stop the run
             detail = f"{type(exc).__name__}: {exc}"[:183]  # the whole line stays within 200 characters
             return FileReport(job.path.name, "failed", [reason(Code.PARSE_ERROR, detail=detail)])
@@ -483,14 +575,22 @@ class Ingestor:
             settings_fingerprint=self.settings.ingest_fingerprint(),
         )
         chunks = [replace(c, doc=doc) for c in prepared.chunks]
+        if prepared.ocr_pages:  # before the document is committed: a committed OCR page always has its boxes
+            try:
+                write_page_words(self.settings.store_path, doc.content_hash, [p.boxes() for p in prepared.ocr_pages])
+            except OSError as exc:
+                raise StoreError(f"cannot write the OCR word boxes of {job.path.name}: {exc}") from exc
         self.store.write_document(doc, chunks, vectors)
-        notes = [reason(Code.REBUILT)] if job.rebuild else []
+        if job.old_hash and job.old_hash != doc.content_hash:
+            remove_page_words(self.settings.store_path, job.old_hash)
+        notes = [job.rebuild] if job.rebuild else []
         return FileReport(
             job.path.name,
             "replaced" if job.replaces else "ingested",
             notes + prepared.warnings,
             pages=doc.pages,
             chunks=len(chunks),
+            ocr_pages=len(doc.ocr_pages),
         )
 
     def _prune(self) -> list[FileReport]:
@@ -498,6 +598,7 @@ class Ingestor:
         for doc in self.store.list_documents():
             if not Path(doc.path).is_file():
                 self.store.remove_document(doc.source)
+                remove_page_words(self.settings.store_path, doc.content_hash)
                 reports.append(
                     FileReport(doc.source, "pruned", [reason(Code.GONE)], pages=doc.pages, chunks=doc.chunks)
                 )

@@ -56,7 +56,7 @@ FAILED = {
     "willekeurig-vermomd.pdf": "corrupt PDF",
     "versleuteld.pdf": "password is required",
     "nul-paginas.pdf": "no pages",
-    "scan.pdf": "needs OCR: no text layer on pages 1–2",
+    "scan.pdf": "scanned pages without readable text: OCR found no text on pages 1–2",  # a blank scan
     "lus-in-paginaboom.pdf": "corrupt PDF",
     "tekent-zichzelf.pdf": "contains no text",
     "inflatiebom.pdf": "contains no text",

@@ -136,7 +136,7 @@ def test_bad_inputs_are_reported_and_the_rest_is_ingested(tmp_path: Path) -> Non
         "afgebroken.pdf": "truncated",
         "versleuteld.pdf": "password",
         "leeg.pdf": "no pages",
-        "scan.pdf": "needs OCR: no text layer on pages 1–3",
+        "scan.pdf": "scanned pages without readable text: OCR found no text on pages 1–3",
         "onleesbaar.pdf": "cannot read",
         "te-groot.pdf": "over the",
     }

@@ -199,7 +199,8 @@ def test_feedback_rows_record_the_answer_fingerprint_also_in_an_older_database(t
 def test_every_ingest_reason_reads_in_english_and_dutch_from_its_code() -> None:
     params = {
         "size_mb": 123.4, "limit_mb": 100.0, "detail": "x", "page": 3, "limit": 10_000_000, "pages": [1, 2, 3, 7],
-        "seconds": 180.0, "original": "a.pdf",
+        "seconds": 180.0, "original": "a.pdf", "confidence": 41.3, "floor": 60.0, "missing": "languages",
+        "languages": "nld+xyz",
     }  # fmt: skip
     for code in Code:
         r = reason(code, **params)
@@ -208,6 +209,10 @@ def test_every_ingest_reason_reads_in_english_and_dutch_from_its_code() -> None:
     assert reason(Code.NEEDS_OCR, pages=[1, 2, 3, 7]).english() == "needs OCR: no text layer on pages 1–3, 7"
     assert dutch([reason(Code.TOO_MUCH_TEXT, limit=10_000_000, page=2)]).startswith("meer dan 10.000.000 tekens")
     assert dutch([reason(Code.TOO_LARGE, size_mb=123.44, limit_mb=100)]).startswith("het bestand is 123,4 MB")
+    for missing in ("program", "languages", "broken"):
+        unavailable = reason(Code.OCR_UNAVAILABLE, missing=missing, languages="xyz")
+        assert unavailable.english().startswith("OCR unavailable: tesseract ")
+        assert dutch([unavailable]).startswith("OCR is niet beschikbaar: Tesseract ")
 
 
 def test_status_records_with_and_without_codes_show_a_reason() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from beleidsbron.reasons import Code, Reason, format_pages
+from beleidsbron.reasons import Code, Reason, format_pages, tesseract_packages
 
 STATUS_NL = {
     "ingested": "ingelezen",
@@ -59,7 +59,25 @@ DUTCH: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.DUPLICATE: lambda p: f"zelfde inhoud als {p['original']}",
     Code.GONE: lambda p: "het bestand is er niet meer",
     Code.REBUILT: lambda p: "opnieuw ingelezen: het was opgeslagen door een oudere versie van het inlezen",
+    Code.OCR_NO_TEXT: lambda p: (
+        f"gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina {format_pages(p['pages'])}"
+    ),
+    Code.OCR_LOW_CONFIDENCE: lambda p: (
+        f"gescande pagina's niet opgenomen: OCR-zekerheid {p['confidence']:.0f}% is lager dan "
+        f"{p['floor']:.0f}% op pagina {format_pages(p['pages'])}"
+    ),
+    Code.OCR_FAILED: lambda p: f"OCR mislukte op pagina {format_pages(p['pages'])} (technisch: {p['detail']})",
+    Code.OCR_UNAVAILABLE: lambda p: f"OCR is niet beschikbaar: {_ocr_missing(p)}",
+    Code.REBUILT_FOR_OCR: lambda p: "opnieuw ingelezen: de pagina's zonder tekstlaag worden nu met OCR gelezen",
 }
+
+
+def _ocr_missing(p: dict[str, Any]) -> str:
+    if p["missing"] == "program":
+        return "Tesseract is niet geïnstalleerd (Debian-pakketten tesseract-ocr en tesseract-ocr-nld)"
+    if p["missing"] == "languages":
+        return f"Tesseract heeft geen taalgegevens voor {p['languages']} (Debian-pakket {tesseract_packages(p)})"
+    return "Tesseract start niet (installeer het Debian-pakket tesseract-ocr opnieuw)"
 
 
 def dutch(reasons: Sequence[Reason]) -> str:

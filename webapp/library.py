@@ -20,8 +20,10 @@ import numpy as np
 from assistant.core import Assistant
 from assistant.quotable import quotable
 from beleidsbron.domain import DOC_TYPES, PDF_MAGIC, DocumentInfo, Filters
-from ingest.pipeline import load_statuses
-from webapp.ingest_messages import STATUS_NL, dutch_status_reason
+from beleidsbron.reasons import format_pages
+from beleidsbron.settings import Settings
+from ingest.pipeline import load_statuses, ocr_unavailable
+from webapp.ingest_messages import STATUS_NL, dutch, dutch_status_reason
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 
@@ -44,9 +46,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
     names = set()
     for doc in stored:
         names.add(doc.source)
-        status = "ingelezen"
-        if doc.needs_ocr_pages:
-            status = f"ingelezen; pagina's zonder tekstlaag (OCR nodig): {', '.join(map(str, doc.needs_ocr_pages))}"
+        status = "; ".join(["ingelezen", *ocr_status(doc)])
         rows.append(
             [
                 doc.title or "onbekend",
@@ -67,6 +67,36 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
         reason = dutch_status_reason(record.reasons, record.text)
         rows.append(["—", "", "", "", "", "", record.at[:16].replace("T", " "), f"{label}: {reason}", name])
     return rows
+
+
+def ocr_status(doc: DocumentInfo) -> list[str]:
+    """Dutch notes on a document's scanned pages: read by OCR (how many, mean confidence), rejected, unread."""
+    notes = []
+    if doc.ocr_pages:
+        n = len(doc.ocr_pages)
+        pages = "pagina" if n == 1 else "pagina's"
+        notes.append(
+            f"{n} {pages} tekst via OCR (gemiddelde zekerheid "
+            f"{doc.ocr_mean_confidence:.0f}%): {format_pages([p for p, _ in doc.ocr_pages])}"
+        )
+    if doc.ocr_rejected_pages:
+        notes.append(
+            "gescande pagina's niet opgenomen (geen tekst gevonden of OCR te onzeker): "
+            + format_pages([p for p, _ in doc.ocr_rejected_pages])
+        )
+    if doc.needs_ocr_pages:
+        notes.append(f"pagina's zonder tekstlaag (OCR nodig): {format_pages(list(doc.needs_ocr_pages))}")
+    return notes
+
+
+def ocr_notice(settings: Settings) -> str:
+    """One Dutch line for the upload area: whether scanned PDFs are read, or why not."""
+    if not settings.ocr:
+        return "Gescande pagina's (zonder tekstlaag) worden niet gelezen: OCR staat uit (BELEIDSBRON_OCR=off)."
+    missing = ocr_unavailable(settings)
+    if missing is not None:
+        return f"Gescande pagina's kunnen niet worden gelezen: {dutch([missing])}."
+    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {settings.ocr_lang})."
 
 
 def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:

@@ -4,7 +4,8 @@ App stage. Only PDFs that are documents in the store, lying inside the corpus or
 ever served; anything else (other names, ../, absolute or encoded paths, symlinks out) is refused.
 The viewer renders the page with PDFium (pypdfium2, bundled binary, offline) and places highlight
 boxes over the characters of the cited sentence, located in PDFium's own text layer, so evaluators see
-the sentence on the real page rather than trusting extracted text.
+the sentence on the real page rather than trusting extracted text. On a page read by OCR the boxes are
+those of the words Tesseract found (kept beside the store, :mod:`beleidsbron.ocr_boxes`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pypdfium2 as pdfium
+
+from beleidsbron.ocr_boxes import PageWords
 
 _SAFE_NAME = re.compile(r"^[\w.\- ()&,+']{1,255}\.pdf$", re.IGNORECASE | re.UNICODE)
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
@@ -136,7 +139,36 @@ def highlight_boxes(path: Path, page: int, sentence: str) -> list[Box]:
             pdf.close()
 
 
-def viewer_html(name: str, title: str, page: int, pages: int, sentence: str, boxes: list[Box]) -> str:
+def ocr_highlight_boxes(scanned: PageWords, sentence: str) -> list[Box]:
+    """Rectangles covering ``sentence`` on a page read by OCR: one per line, around its words."""
+    starts, parts, offset = [], [], 0
+    for word in scanned.words:
+        starts.append(offset)
+        parts.append(word.text)
+        offset += len(word.text) + 1
+    span = locate(" ".join(parts), sentence)
+    if span is None or scanned.width <= 0 or scanned.height <= 0:
+        return []
+    start, end = span
+    lines: dict[int, list[float]] = {}
+    for word, first in zip(scanned.words, starts, strict=True):
+        if first < end and first + len(word.text) > start:
+            box = lines.setdefault(word.line, [word.x0, word.top, word.x1, word.bottom])
+            box[:] = [min(box[0], word.x0), min(box[1], word.top), max(box[2], word.x1), max(box[3], word.bottom)]
+    return [
+        Box(
+            left=100 * x0 / scanned.width,
+            top=100 * top / scanned.height,
+            width=100 * (x1 - x0) / scanned.width,
+            height=100 * (bottom - top) / scanned.height,
+        )
+        for x0, top, x1, bottom in lines.values()
+    ]
+
+
+def viewer_html(
+    name: str, title: str, page: int, pages: int, sentence: str, boxes: list[Box], ocr_confidence: float | None = None
+) -> str:
     """A self-contained page: the rendered PDF page with the sentence highlighted, and navigation."""
     base = f"/viewer/{quote(name)}"
     nav = []
@@ -156,6 +188,8 @@ def viewer_html(name: str, title: str, page: int, pages: int, sentence: str, box
         if boxes
         else ("De zin kon op deze pagina niet worden gemarkeerd." if sentence else "")
     )
+    if ocr_confidence is not None:
+        status += f" Tekst via OCR: deze pagina is een scan, gelezen met een zekerheid van {ocr_confidence:.0f}%."
     quote_html = f"<blockquote>{html.escape(sentence)}</blockquote>" if sentence else ""
     return f"""<!doctype html>
 <html lang="nl"><head><meta charset="utf-8"><title>{html.escape(title)} – p. {page}</title>

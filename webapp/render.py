@@ -35,8 +35,13 @@ def publisher_and_year(publisher: str, year: int | None) -> str:
     return f"{publisher or 'uitgever onbekend'}, {year or 'jaar onbekend'}"
 
 
+def ocr_note(c: Citation) -> str:
+    """ " (tekst via OCR, zekerheid 91%)" for a page read by OCR, else ""."""
+    return "" if c.ocr_confidence is None else f" (tekst via OCR, zekerheid {c.ocr_confidence:.0f}%)"
+
+
 def cite_label(c: Citation) -> str:
-    return f"{shown_title(c.title, c.source)} ({publisher_and_year(c.publisher, c.year)}), p. {c.page}"
+    return f"{shown_title(c.title, c.source)} ({publisher_and_year(c.publisher, c.year)}), p. {c.page}{ocr_note(c)}"
 
 
 def support_mark(sentence: AnswerSentence) -> str:
@@ -118,7 +123,7 @@ def _card(c: Citation, related: bool = False) -> str:
         f'<div class="{kind}" data-n="{c.n}" data-anchor="{html.escape(c.anchor)}">'
         f'<div class="bb-title">{label}{html.escape(shown_title(c.title, c.source))}</div>'
         f'<div class="bb-meta">{html.escape(publisher_and_year(c.publisher, c.year))} · '
-        f"pagina {c.page} · {html.escape(c.source)}</div>{heading}"
+        f"pagina {c.page}{html.escape(ocr_note(c))} · {html.escape(c.source)}</div>{heading}"
         f'<div class="bb-passage">{passage_html(c)}</div>'
         f'<a class="bb-open" href="{html.escape(viewer_url(c))}" target="_blank" rel="noopener">'
         f"Bekijk in de PDF (pagina {c.page}) ↗</a></div>"

@@ -16,6 +16,7 @@ from fastapi.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount
 
 from assistant.core import Assistant
+from beleidsbron.ocr_boxes import load_page_words
 from webapp import pdf_view
 from webapp.feedback import FeedbackStore
 from webapp.ui import CSS, build_ui
@@ -92,9 +93,18 @@ def create_app(assistant: Assistant) -> FastAPI:
         page = min(page, pages)
         doc = assistant.document(name)
         title = doc.title if doc is not None else name
-        boxes = pdf_view.highlight_boxes(path, page, q) if q else []
+        confidence = doc.ocr_confidence(page) if doc is not None else None
+        scanned = (
+            load_page_words(settings.store_path, doc.content_hash, page) if doc and confidence is not None else None
+        )
+        if not q:
+            boxes = []
+        elif scanned is not None:
+            boxes = pdf_view.ocr_highlight_boxes(scanned, q)
+        else:
+            boxes = pdf_view.highlight_boxes(path, page, q)
         return HTMLResponse(
-            pdf_view.viewer_html(name, title, page, pages, q, boxes),
+            pdf_view.viewer_html(name, title, page, pages, q, boxes, confidence),
             headers={
                 "Content-Security-Policy": "default-src 'self'; script-src 'unsafe-inline'; "
                 "style-src 'unsafe-inline'; img-src 'self'"

@@ -22,7 +22,15 @@ from ingest.pipeline import Ingestor
 from ingest.pipeline import Progress as IngestProgress
 from webapp.feedback import FeedbackStore
 from webapp.ingest_messages import STATUS_NL, dutch
-from webapp.library import UploadError, document_rows, key_points, save_upload, suggested_questions
+from webapp.library import (
+    UploadError,
+    document_rows,
+    key_points,
+    ocr_notice,
+    ocr_status,
+    save_upload,
+    suggested_questions,
+)
 from webapp.render import answer_markdown, conversation_markdown, md_escape, shown_title, sources_html
 
 log = logging.getLogger(__name__)
@@ -187,6 +195,7 @@ class Handlers:
             f"### {md_escape(shown_title(doc.title, doc.source))}",
             f"{md_escape(doc.publisher or 'uitgever onbekend')} · {doc.year or 'jaar onbekend'} · {kind} · "
             f"{doc.pages} pagina's",
+            *[f"\n*{md_escape(note)}*" for note in ocr_status(doc)],
             "",
             "**Kernpunten**",
             "",
@@ -213,7 +222,8 @@ class Handlers:
                 messages.append(f"- **{md_escape(original)}**: staat al in de bibliotheek als {target.name}.")
 
         def report(p: IngestProgress) -> None:
-            progress((p.done, max(p.total, 1)), desc=f"Inlezen: {p.file}", unit="pagina's")
+            what = f"OCR: {p.file}, pagina {p.ocr.page}" if p.ocr else f"Inlezen: {p.file}"
+            progress((p.done, max(p.total, 1)), desc=what, unit="pagina's")
 
         if saved:
             progress(0, desc="Inlezen…")
@@ -349,6 +359,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                         file_count="multiple", file_types=[".pdf"], label="PDF-bestanden", elem_id="bb-upload"
                     )
                     add = gr.Button("Toevoegen aan bibliotheek", variant="primary", elem_id="bb-add")
+                    gr.Markdown(md_escape(ocr_notice(settings)), elem_id="bb-ocr-notice")
                     upload_msg = gr.Markdown(elem_id="bb-upload-msg")
             with gr.Tab("Controle", id="check"):
                 gr.Markdown("Recente antwoorden: elke zin naast de geciteerde passage en de ondersteuningsscore.")

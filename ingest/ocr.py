@@ -1,0 +1,415 @@
+"""OCR of scanned pages: a page without a usable text layer → Dutch text, word boxes and a confidence.
+
+Part of the first step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store).
+:func:`ingest.pdf_reader.read_pdf` asks a :class:`Scanner` about every page: a page whose text layer
+is empty (and that shows an image) or garbage (mostly neither letters nor digits) is rendered with
+pypdfium2 and read by Tesseract through pytesseract, one page at a time, in the parsing worker. Its
+text comes in the line-based form of :mod:`ingest.layout` (a line per ``"\\n"``, an empty line
+between paragraphs, a line-end hyphen kept), so cleaning, chunking and citations treat it like any
+other page. A page whose OCR finds no text or whose mean word confidence is below the floor is
+reported, not indexed.
+
+The word boxes of every OCR page are kept beside the store (:mod:`beleidsbron.ocr_boxes`) so that the
+app's viewer highlights a cited sentence on a scanned page as on a born-digital one.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import TYPE_CHECKING
+
+import pypdfium2 as pdfium
+
+from beleidsbron.ocr_boxes import OcrWord, PageWords
+from beleidsbron.reasons import Code, Reason, reason
+from ingest.styled_lines import Line
+
+
+def _import_pytesseract() -> ModuleType:
+    """pytesseract, imported without pandas: it imports pandas (seconds on a busy machine, in every parsing
+    worker) only to offer a DataFrame output that ingest never asks for."""
+    if "pytesseract" in sys.modules or "pandas" in sys.modules:
+        return importlib.import_module("pytesseract")
+    sys.modules["pandas"] = None  # type: ignore[assignment]  # makes `import pandas` fail at once
+    try:
+        return importlib.import_module("pytesseract")
+    finally:
+        del sys.modules["pandas"]
+
+
+pytesseract = _import_pytesseract()
+
+if TYPE_CHECKING:
+    from beleidsbron.settings import Settings
+
+MAX_PIXELS = 40_000_000  # a rendered page never exceeds this (a poster-sized page is rendered coarser)
+MIN_TEXT_CHARS = 3  # OCR that finds fewer letters and digits than this found nothing
+GARBAGE_MIN_CHARS = 20  # a text layer is judged only from this many visible characters on
+GARBAGE_SHARE = 0.5  # a text layer with fewer letters and digits than this share of its characters is garbage
+_ENV_LOCK = threading.Lock()
+
+
+class OcrUnavailable(Exception):
+    """Tesseract or its language data is missing: ``reason`` says which (``str()`` is its English line)."""
+
+    def __init__(self, why: Reason) -> None:
+        super().__init__(why.english())
+        self.reason = why
+
+    def __reduce__(self) -> tuple[type[OcrUnavailable], tuple[Reason]]:
+        return OcrUnavailable, (self.reason,)
+
+
+class OcrError(Exception):
+    """Tesseract failed on one page (an error or the page timeout); ``str()`` says how."""
+
+
+@dataclass(frozen=True)
+class OcrOptions:
+    """How scanned pages are read (from the settings ``ocr_*``)."""
+
+    languages: str = "nld+eng"
+    dpi: int = 300
+    min_confidence: float = 60.0  # mean word confidence (0–100) below which a page is not indexed
+    page_timeout_s: float = 60.0
+    tesseract_cmd: str = "tesseract"
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> OcrOptions | None:
+        """The options, or None when OCR is switched off (``BELEIDSBRON_OCR=off``)."""
+        if not settings.ocr:
+            return None
+        return cls(
+            languages=settings.ocr_lang,
+            dpi=settings.ocr_dpi,
+            min_confidence=settings.ocr_min_confidence,
+            page_timeout_s=settings.ocr_page_timeout_s,
+            tesseract_cmd=settings.tesseract_cmd,
+        )
+
+
+def check_available(options: OcrOptions) -> None:
+    """Raise :class:`OcrUnavailable` when the Tesseract program or a language's data is missing."""
+    pytesseract.pytesseract.tesseract_cmd = options.tesseract_cmd
+    try:
+        pytesseract.get_tesseract_version()
+        installed = set(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError) as exc:
+        raise OcrUnavailable(_NOT_INSTALLED) from exc
+    except (pytesseract.TesseractError, RuntimeError, ValueError, SystemExit) as exc:  # SystemExit: odd version
+        raise OcrUnavailable(reason(Code.OCR_UNAVAILABLE, missing="broken", languages="")) from exc
+    missing = [code for code in options.languages.split("+") if code not in installed]
+    if missing:
+        raise OcrUnavailable(reason(Code.OCR_UNAVAILABLE, missing="languages", languages="+".join(missing)))
+
+
+_NOT_INSTALLED = reason(Code.OCR_UNAVAILABLE, missing="program", languages="")
+
+
+def unavailable_reason(options: OcrOptions | None) -> Reason | None:
+    """Why OCR cannot run with these options (None when it can, or when OCR is off)."""
+    if options is None:
+        return None
+    try:
+        check_available(options)
+    except OcrUnavailable as exc:
+        return exc.reason
+    return None
+
+
+# --- deciding which pages need OCR --------------------------------------------------------------
+
+
+def is_garbage(text: str) -> bool:
+    """A text layer that is mostly neither letters nor digits (a broken font encoding, scanner debris)."""
+    visible = [c for c in text if not c.isspace()]
+    if len(visible) < GARBAGE_MIN_CHARS:
+        return False
+    return sum(c.isalnum() for c in visible) < GARBAGE_SHARE * len(visible)
+
+
+def needs_ocr(text: str, has_images: Callable[[], bool]) -> bool:
+    """Whether a page's text layer is unusable: empty on a page that shows an image, or garbage."""
+    if not any(c.isalnum() for c in text):
+        return has_images()
+    return is_garbage(text)
+
+
+# --- reading one page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    """One page read by OCR."""
+
+    number: int  # 1-based
+    text: str  # lines in reading order, "" between paragraphs (as ingest.layout gives page text)
+    words: tuple[OcrWord, ...]
+    width: float  # points
+    height: float
+    confidence: float  # mean word confidence (0–100) weighted by characters; 0 without words
+    seconds: float = 0.0
+    error: str = ""  # Tesseract failed on the page (then there are no words)
+
+    @property
+    def found_text(self) -> bool:
+        return sum(c.isalnum() for c in self.text) >= MIN_TEXT_CHARS
+
+    def boxes(self) -> PageWords:
+        """What the viewer keeps of the page (:mod:`beleidsbron.ocr_boxes`)."""
+        return PageWords(self.number, self.width, self.height, self.confidence, self.words)
+
+
+@contextmanager
+def _one_thread() -> Iterator[None]:
+    """Tesseract with one OpenMP thread: several threads per page were 2–3× slower here, and the
+    embedder works on the other core."""
+    with _ENV_LOCK:
+        before = os.environ.get("OMP_THREAD_LIMIT")
+        os.environ["OMP_THREAD_LIMIT"] = "1"
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("OMP_THREAD_LIMIT", None)
+            else:
+                os.environ["OMP_THREAD_LIMIT"] = before
+
+
+def ocr_page(page: pdfium.PdfPage, number: int, options: OcrOptions) -> OcrPage:
+    """Render one page (grey, ``options.dpi``) and read it with Tesseract.
+
+    Raises :class:`OcrUnavailable` when Tesseract cannot run and :class:`OcrError` when it fails on
+    this page or takes longer than ``options.page_timeout_s``.
+    """
+    started = time.perf_counter()
+    width, height = page.get_size()
+    scale = min(options.dpi / 72, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+    bitmap = page.render(scale=scale, grayscale=True)
+    try:
+        image = bitmap.to_pil()
+    finally:
+        bitmap.close()
+    pytesseract.pytesseract.tesseract_cmd = options.tesseract_cmd
+    try:
+        with _one_thread():
+            data = pytesseract.image_to_data(
+                image,
+                lang=options.languages,
+                config="--psm 3",
+                output_type=pytesseract.Output.DICT,
+                timeout=options.page_timeout_s,
+            )
+    except pytesseract.TesseractNotFoundError as exc:
+        raise OcrUnavailable(_NOT_INSTALLED) from exc
+    except pytesseract.TesseractError as exc:
+        raise OcrError(f"tesseract failed ({str(exc.message).strip()[:80] or exc.status})") from exc
+    except RuntimeError as exc:  # pytesseract's timeout
+        raise OcrError(f"took longer than {options.page_timeout_s:g} s") from exc
+    words, text = _read_tsv(data, scale)  # the image is the displayed (rotated) page: boxes as seen
+    return OcrPage(
+        number=number,
+        text=text,
+        words=tuple(words),
+        width=round(image.width / scale, 2),
+        height=round(image.height / scale, 2),
+        confidence=_mean_confidence(words),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _read_tsv(data: dict[str, list], scale: float) -> tuple[list[OcrWord], str]:
+    """Level-5 rows of Tesseract's TSV → words with boxes in points (lines numbered in reading order)
+    and the page text: words joined by a space, a line per ``"\\n"``, an empty line between paragraphs."""
+    words: list[OcrWord] = []
+    lines: dict[tuple[int, int, int], int] = {}
+    parts: list[str] = []
+    paragraph: tuple[int, int] | None = None
+    for i, text in enumerate(data["text"]):
+        text = (text or "").strip()
+        if data["level"][i] != 5 or not text:
+            continue
+        key = (int(data["block_num"][i]), int(data["par_num"][i]), int(data["line_num"][i]))
+        if key not in lines:
+            if parts:
+                parts.append("\n\n" if key[:2] != paragraph else "\n")
+            lines[key] = len(lines)
+            paragraph = key[:2]
+        elif parts:
+            parts.append(" ")
+        parts.append(text)
+        left, top = float(data["left"][i]), float(data["top"][i])
+        words.append(
+            OcrWord(
+                text=text,
+                x0=round(left / scale, 2),
+                top=round(top / scale, 2),
+                x1=round((left + float(data["width"][i])) / scale, 2),
+                bottom=round((top + float(data["height"][i])) / scale, 2),
+                confidence=max(0.0, float(data["conf"][i])),
+                line=lines[key],
+            )
+        )
+    return words, "".join(parts)
+
+
+def _mean_confidence(words: list[OcrWord]) -> float:
+    weight = sum(len(w.text) for w in words)
+    if not weight:
+        return 0.0
+    return round(sum(w.confidence * len(w.text) for w in words) / weight, 1)
+
+
+# --- lines for metadata -------------------------------------------------------------------------
+
+SAME_SIZE = 0.08  # line sizes within this share of each other are one type size (OCR heights vary a little)
+BODY_SIZE = 0.12  # lines this close to the page's body size are body type
+# Parts of the type size a word's box covers (a sans serif's proportions): x-height, ascenders/capitals,
+# descenders. "de" is shorter than "Bloemenbuurt", "vergoeding" taller: all estimate the same size.
+_X_HEIGHT, _ASCENDER, _DESCENDER = 0.52, 0.73, 0.21
+_ASCENDING = frozenset("bdfhijklt0123456789ß/()[]{}|!?%&#@$€'\"")
+_DESCENDING = frozenset("gjpqyç()[]{}|/")
+
+
+def _type_size(word: OcrWord) -> float | None:
+    """The type size (points) that gives this word's box height, from which letters it has."""
+    letters = [c for c in word.text if c.isalnum()]
+    if not letters:
+        return None
+    top = _ASCENDER if any(c.isupper() or c in _ASCENDING for c in word.text) else _X_HEIGHT
+    bottom = _DESCENDER if any(c in _DESCENDING for c in word.text) else 0.0
+    return (word.bottom - word.top) / (top + bottom)
+
+
+def styled_lines(page: OcrPage, sized: bool = True) -> list[Line]:
+    """The page's OCR lines as :mod:`ingest.metadata` reads a cover, in reading order. The type size of a
+    line is the median of its words' estimates (box height over the share of the size their letters
+    cover); lines within :data:`BODY_SIZE` of the page's main size get that size, other lines whose
+    estimates lie within :data:`SAME_SIZE` of each other one size, as if set in one type. Without
+    ``sized`` every size is 0 (as for the last pages of a document read without type sizes)."""
+    by_line: dict[int, list[OcrWord]] = {}
+    for word in page.words:
+        by_line.setdefault(word.line, []).append(word)
+    raw: dict[int, float] = {}
+    for n, words in by_line.items():
+        sizes = sorted(size for w in words if (size := _type_size(w)) is not None)
+        raw[n] = sizes[len(sizes) // 2] if sizes else max(w.bottom - w.top for w in words)
+    # the body type first: every line within BODY_SIZE of the page's most common size is in it
+    chars = {n: sum(len(w.text) for w in words) for n, words in by_line.items()}
+    ordered = sorted(raw, key=raw.__getitem__)
+    half, seen, body = sum(chars.values()) / 2, 0, 0.0
+    for n in ordered:
+        seen += chars[n]
+        if seen >= half:
+            body = raw[n]
+            break
+    size: dict[int, float] = _group_size([n for n in ordered if abs(raw[n] - body) <= BODY_SIZE * body], raw, by_line)
+    group: list[int] = []
+    for n in (n for n in ordered if n not in size):  # smallest first; a group spans at most SAME_SIZE
+        if group and raw[n] > raw[group[0]] * (1 + SAME_SIZE):
+            size.update(_group_size(group, raw, by_line))
+            group = []
+        group.append(n)
+    size.update(_group_size(group, raw, by_line))
+    return [
+        Line(
+            page=page.number,
+            text=" ".join(w.text for w in words),
+            size=size[n] if sized else 0.0,
+            top=round(min(w.top for w in words), 1),
+            bottom=round(max(w.bottom for w in words), 1),
+            left=round(min(w.x0 for w in words), 1),
+            right=round(max(w.x1 for w in words), 1),
+            page_width=page.width,
+            page_height=page.height,
+        )
+        for n, words in by_line.items()
+    ]
+
+
+def _group_size(group: list[int], raw: dict[int, float], by_line: dict[int, list[OcrWord]]) -> dict[int, float]:
+    if not group:
+        return {}
+    weights = [(raw[n], sum(len(w.text) for w in by_line[n])) for n in group]
+    total = sum(c for _, c in weights)
+    mean = sum(h * c for h, c in weights) / max(total, 1)
+    return dict.fromkeys(group, round(mean * 2) / 2)
+
+
+def excerpt_lines(lines: list[Line], pages: list[OcrPage], n_pages: int, first: int = 2, last: int = 2) -> list[Line]:
+    """The lines metadata reads from a document's first and last pages (:func:`ingest.styled_lines.read_excerpt`)
+    with those of pages read by OCR in place of their (empty or garbage) text layer, in page order."""
+    scanned = {p.number: p for p in pages if p.number <= first or p.number > n_pages - last}
+    if not scanned:
+        return lines
+    kept = [line for line in lines if line.page not in scanned]
+    for page in scanned.values():
+        kept.extend(styled_lines(page, sized=page.number <= first))
+    return sorted(kept, key=lambda line: line.page)  # stable: each page keeps its order
+
+
+# --- one document ------------------------------------------------------------------------------
+
+
+@dataclass
+class Scanner:
+    """OCR of one document's pages, as :func:`ingest.pdf_reader.read_pdf` meets them.
+
+    ``on_page`` hears every page read (progress of a long scan). When Tesseract cannot run, no page is
+    read and ``unavailable`` says why; the pages stay reported as needing OCR.
+    """
+
+    options: OcrOptions
+    on_page: Callable[[OcrPage], None] | None = None
+    pages: list[OcrPage] = field(default_factory=list)  # read and indexed
+    rejected: list[OcrPage] = field(default_factory=list)  # read, but no text or too unsure to index
+    unavailable: Reason | None = None
+    _checked: bool = field(default=False, repr=False)
+
+    def wants(self, text: str, has_images: Callable[[], bool]) -> bool:
+        """Whether this page (its text layer ``text``) is to be read by OCR."""
+        if not needs_ocr(text, has_images):
+            return False
+        if not self._checked:
+            self._checked = True
+            self.unavailable = unavailable_reason(self.options)
+        return not self.unavailable
+
+    def read(self, page: pdfium.PdfPage, number: int) -> str:
+        """OCR one page; returns the text to index ("" when the page is rejected)."""
+        started = time.perf_counter()
+        try:
+            scanned = ocr_page(page, number, self.options)
+        except OcrError as exc:
+            scanned = OcrPage(number, "", (), 0.0, 0.0, 0.0, time.perf_counter() - started, error=str(exc))
+        if self.on_page is not None:
+            self.on_page(scanned)
+        if not scanned.found_text or scanned.confidence < self.options.min_confidence:
+            self.rejected.append(scanned)
+            return ""
+        self.pages.append(scanned)
+        return scanned.text
+
+    def problems(self) -> list[Reason]:
+        """Reasons for the rejected pages (empty when there are none)."""
+        failed = [p for p in self.rejected if p.error]
+        empty = [p.number for p in self.rejected if not p.found_text and not p.error]
+        unsure = [p for p in self.rejected if p.found_text]
+        out = []
+        if failed:
+            out.append(reason(Code.OCR_FAILED, pages=[p.number for p in failed], detail=failed[0].error))
+        if empty:
+            out.append(reason(Code.OCR_NO_TEXT, pages=empty))
+        if unsure:
+            mean = round(sum(p.confidence for p in unsure) / len(unsure), 1)
+            floor = self.options.min_confidence
+            out.append(reason(Code.OCR_LOW_CONFIDENCE, pages=[p.number for p in unsure], confidence=mean, floor=floor))
+        return out
