@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from beleidsbron.document import Block, Unit
 from beleidsbron.reasons import Reason, english
 
 PDF_MAGIC = b"%PDF-"  # in the first 1,024 bytes of every PDF: ingest and the app's upload check both test for it
@@ -29,6 +30,7 @@ DOC_TYPES: dict[str, str] = {
     "plan": "Programma of plan",
     "handreiking": "Handreiking",
     "rapport": "Rapport",
+    "persbericht": "Persbericht",
 }
 
 
@@ -52,6 +54,11 @@ class DocumentInfo:
     settings_fingerprint: str = ""  # of the settings that built it (Settings.ingest_fingerprint); "" = not recorded
     ocr_pages: tuple[tuple[int, float], ...] = ()  # (page, mean OCR confidence 0–100) of pages read by OCR
     ocr_rejected_pages: tuple[tuple[int, float], ...] = ()  # OCR found no text or was too unsure: not indexed
+    # How title, publisher and year were found ("betreft", "logo", "date", "catalogue", … see ingest.metadata);
+    # "" when the field is unknown or the store predates sources
+    title_source: str = ""
+    publisher_source: str = ""
+    year_source: str = ""
 
     def ocr_confidence(self, page: int) -> float | None:
         """The OCR confidence of a page whose text comes from OCR; None for a page with a text layer."""
@@ -98,31 +105,60 @@ class DocumentInfo:
             ocr_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_pages", "[]"))),
             ocr_rejected_pages=tuple((int(p), float(c)) for p, c in json.loads(meta.get("ocr_rejected_pages", "[]"))),
             settings_fingerprint=str(meta.get("settings_fingerprint", "")),
+            title_source=str(meta.get("title_source", "")),
+            publisher_source=str(meta.get("publisher_source", "")),
+            year_source=str(meta.get("year_source", "")),
         )
+
+    def metadata_json(self) -> dict[str, Any]:
+        """Title, publisher, year and type with how each was found (the ingest CLI's ``--json``)."""
+        return {
+            "title": self.title,
+            "title_source": self.title_source,
+            "publisher": self.publisher,
+            "publisher_source": self.publisher_source,
+            "year": self.year,
+            "year_source": self.year_source,
+            "type": self.doc_type,
+        }
 
 
 @dataclass(frozen=True)
 class Chunk:
-    """A passage of one document.
+    """A passage of one document: whole units of its typed text (see :mod:`beleidsbron.document`).
 
-    ``text`` is a slice of the document's cleaned text, starting at offset ``start`` of it; with the
-    ``tail`` of every chunk, the chunks of a document give back its whole text. ``page_starts``
-    lists, for every page the chunk touches, the offset in ``text`` where that page begins (the first is
-    always 0), so the page of any sentence in the chunk is known. ``page_offset`` is where the chunk
-    starts in the cleaned text of its first page. ``headings`` are the section headings that stand
-    inside the chunk, as (offset in ``text``, heading); ``heading`` is the section the chunk belongs to.
+    ``text`` is a slice of the document's clean text, starting at offset ``start`` of it; with the
+    ``tail`` of every chunk, the chunks of a document give back its whole text. ``units`` are the units
+    it consists of and ``blocks`` the blocks they belong to (a block may reach into the chunks around
+    it), both with offsets in the document text: the read side gets the document's structure from its
+    chunks. ``heading`` is the section the chunk belongs to.
     """
 
     doc: DocumentInfo
     index: int
     text: str
-    pages: tuple[int, ...]  # 1-based PDF page numbers, ascending
-    page_starts: tuple[int, ...]
-    page_offset: int
+    start: int
+    units: tuple[Unit, ...]
+    blocks: tuple[Block, ...]
     heading: str = ""
-    start: int = 0
-    headings: tuple[tuple[int, str], ...] = ()
     tail: str = ""  # the document text between this chunk and the next one (separators), if any
+
+    @classmethod
+    def plain(
+        cls,
+        doc: DocumentInfo,
+        index: int,
+        text: str,
+        spans: list[tuple[int, int]] | None = None,
+        page: int = 1,
+        start: int = 0,
+    ) -> Chunk:
+        """A chunk of one paragraph (block ``index``) at offset ``start`` of its document, whose units are
+        ``spans`` of ``text`` (the whole text by default): for text that comes without a layout
+        (synthetic corpora)."""
+        block = Block(index, "paragraph", start, start + len(text), page)
+        units = tuple(Unit(start + a, start + b, index, page, "sentence") for a, b in spans or [(0, len(text))])
+        return cls(doc, index, text, start, units, (block,), tail="\n\n")
 
     @property
     def id(self) -> str:
@@ -134,6 +170,11 @@ class Chunk:
         return self.start + len(self.text)
 
     @property
+    def pages(self) -> tuple[int, ...]:
+        """The PDF pages its units start on, ascending."""
+        return tuple(sorted({u.page for u in self.units})) or (1,)
+
+    @property
     def page_start(self) -> int:
         return self.pages[0]
 
@@ -141,9 +182,14 @@ class Chunk:
     def page_end(self) -> int:
         return self.pages[-1]
 
+    def spans(self) -> list[tuple[int, int]]:
+        """The units' spans as offsets in ``text``."""
+        return [(u.start - self.start, u.end - self.start) for u in self.units]
+
     def page_at(self, offset: int) -> int:
-        """The PDF page on which the character at ``offset`` of ``text`` stands."""
-        return self.pages[max(0, bisect.bisect_right(self.page_starts, offset) - 1)]
+        """The PDF page of the unit at (or before) ``offset`` of ``text``."""
+        starts = [u.start - self.start for u in self.units]
+        return self.units[max(0, bisect.bisect_right(starts, offset) - 1)].page if self.units else self.page_start
 
     def label(self) -> str:
         span = f"p. {self.page_start}" if self.page_start == self.page_end else f"pp. {self.page_start}–{self.page_end}"
@@ -155,28 +201,31 @@ class Chunk:
             chunk_index=self.index,
             page=self.page_start,
             page_end=self.page_end,
-            pages_json=json.dumps(list(self.pages)),
-            page_starts_json=json.dumps(list(self.page_starts)),
-            page_offset=self.page_offset,
             heading=self.heading,
             start=self.start,
-            headings_json=json.dumps([list(h) for h in self.headings], ensure_ascii=False),
+            units_json=json.dumps([[u.start - self.start, u.end - self.start, u.block, u.page] for u in self.units]),
+            blocks_json=json.dumps([b.to_json() for b in self.blocks], ensure_ascii=False),
             tail=self.tail,
         )
         return meta
 
     @classmethod
     def from_record(cls, text: str, meta: dict[str, Any]) -> Chunk:
+        start = int(meta.get("start", 0))
+        blocks = tuple(Block.from_json(b) for b in json.loads(meta.get("blocks_json", "[]")))
+        kinds = {b.id: b.unit_kind for b in blocks}
+        units = tuple(
+            Unit(start + a, start + b, block, page, kinds.get(block, "sentence"))
+            for a, b, block, page in json.loads(meta.get("units_json", "[]"))
+        )
         return cls(
             doc=DocumentInfo.from_metadata(meta),
             index=int(meta["chunk_index"]),
             text=text,
-            pages=tuple(json.loads(meta["pages_json"])),
-            page_starts=tuple(json.loads(meta["page_starts_json"])),
-            page_offset=int(meta.get("page_offset", 0)),
+            start=start,
+            units=units,
+            blocks=blocks,
             heading=str(meta.get("heading", "")),
-            start=int(meta.get("start", 0)),
-            headings=tuple((int(o), str(h)) for o, h in json.loads(meta.get("headings_json", "[]"))),
             tail=str(meta.get("tail", "")),
         )
 
@@ -199,6 +248,9 @@ class FileReport:
     pages: int = 0
     chunks: int = 0
     ocr_pages: int = 0  # pages whose text was read by OCR
+    document: DocumentInfo | None = None  # what was stored (ingested or replaced): its metadata is reported
+    content_hash: str = ""  # SHA-256 of the file, when ingest read it or knows it
+    not_read_again: bool = False  # failed in an earlier run and unchanged since: not read in this one
 
     @property
     def reason(self) -> str:
@@ -214,6 +266,9 @@ class FileReport:
             "pages": self.pages,
             "chunks": self.chunks,
             "ocr_pages": self.ocr_pages,
+            "metadata": self.document.metadata_json() if self.document is not None else None,
+            "content_hash": self.content_hash,
+            "not_read_again": self.not_read_again,
         }
 
 
@@ -283,12 +338,20 @@ class Citation:
 
 @dataclass(frozen=True)
 class AnswerSentence:
-    """One sentence of an answer with the citations that back it and its support (0–1)."""
+    """One sentence of an answer with the citations that back it and its support (0–1); ``kind`` says
+    how it is shown: a sentence of running text, or a list item or table row on a line of its own."""
 
     text: str
     citations: tuple[int, ...]
     support: float
     supported: bool
+    kind: Literal["sentence", "item", "row"] = "sentence"
+    marker: str = ""  # a list item's own marker ("•", "1.", "a)"); ``text`` is the item without it
+
+    @property
+    def display(self) -> str:
+        """The sentence as the answer text shows it: a list item with its marker."""
+        return f"{self.marker} {self.text}" if self.marker else self.text
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -296,6 +359,8 @@ class AnswerSentence:
             "citations": list(self.citations),
             "support": round(self.support, 4),
             "supported": self.supported,
+            "kind": self.kind,
+            "marker": self.marker,
         }
 
 

@@ -1,121 +1,60 @@
-"""Clean pages → document text → chunks that know their pages, heading and offsets.
+"""Typed document → chunks: runs of whole units that know their blocks, pages and section.
 
-Third step of ingest (corpus → clean text → *chunks* → embeddings → store). The splitting itself is
-LangChain's ``RecursiveCharacterTextSplitter`` with paragraph- and sentence-aware separators; this
-module adds what the product needs on top: every chunk is an exact slice of one document's text, so
-a sentence found in it maps back to its PDF page and its offsets in the page text.
+Fourth step of ingest (document structure → *chunks* → embeddings → store). A chunk is a retrieval
+window: consecutive units (sentences, list items, table rows, headings) of one document, up to about
+``chunk_size`` characters, starting at a section heading where one comes; a unit is never cut. Every
+chunk is an exact slice of the document text and carries its units and the blocks they belong to, so
+the read side rebuilds the document's structure from the store (:mod:`beleidsbron.document`).
 """
 
 from __future__ import annotations
 
-import bisect
-import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
-from langchain_text_splitters import RecursiveCharacterTextSplitter
-
+from beleidsbron.document import DocumentText
 from beleidsbron.domain import Chunk, DocumentInfo
-from ingest.cleaning import CleanPage, keeps_hyphen, page_separator, vocabulary
 
-# Paragraphs first, then lines, sentences, clauses, words.
-SEPARATORS = [r"\n\n", r"\n", r"(?<=[.!?…])\s+(?=[\"'“‘(A-ZÀ-Ý0-9])", r"(?<=[;:])\s+", r",\s+", r"\s+", ""]
-_MIN_CHUNK_LETTERS = 12
+HEADING_STARTS_CHUNK = 1 / 3  # a heading starts a new chunk once the current one is this full
 
 
-@dataclass(frozen=True)
-class DocumentText:
-    """A document's clean text with page starts (offsets in ``text``) and headings."""
-
-    text: str
-    page_numbers: tuple[int, ...]
-    page_starts: tuple[int, ...]
-    headings: tuple[tuple[int, str], ...]
-
-    def page_index(self, offset: int) -> int:
-        return max(0, bisect.bisect_right(self.page_starts, offset) - 1)
-
-    def headings_in(self, start: int, end: int) -> tuple[tuple[int, str], ...]:
-        """Headings that begin inside [start, end), with offsets relative to ``start``."""
-        return tuple((off - start, heading) for off, heading in self.headings if start <= off < end)
-
-    def heading_at(self, start: int, end: int) -> str:
-        """The section heading a chunk [start, end) belongs to."""
-        offsets = [off for off, _ in self.headings]
-        i = bisect.bisect_right(offsets, start) - 1
-        # a heading inside the first part of the chunk introduces it
-        j = bisect.bisect_right(offsets, start + max(40, (end - start) // 5)) - 1
-        if j > i:
-            i = j
-        return self.headings[i][1] if i >= 0 else ""
-
-
-def assemble(pages: list[CleanPage]) -> DocumentText:
-    """Join clean pages into one text; a word hyphenated across a page break is rejoined."""
-    vocab = vocabulary([p.text for p in pages])
-    texts = [p.text for p in pages]
-    dehyphenated: set[int] = set()  # pages whose last word continues on the next page without a hyphen
-    for i in range(len(texts) - 1):
-        head, tail = texts[i], texts[i + 1]
-        left = re.search(r"([A-Za-zÀ-ÿ]+)-$", head)
-        right = re.match(r"[A-Za-zÀ-ÿ]+", tail)
-        if left and right and not keeps_hyphen(left.group(1), right.group(0), vocab):
-            texts[i] = head[:-1]
-            dehyphenated.add(i)
-    parts: list[str] = []
-    starts: list[int] = []
-    headings: list[tuple[int, str]] = []
-    offset = 0
-    previous = ""  # the last page with text: an empty page between two must not glue them together
-    for i, (page, text) in enumerate(zip(pages, texts, strict=True)):
-        if i:
-            sep = "" if i - 1 in dehyphenated else page_separator(previous, text)
-            parts.append(sep)
-            offset += len(sep)
-        previous = text or previous
-        starts.append(offset)
-        headings.extend((offset + off, heading) for off, heading in page.headings)
-        parts.append(text)
-        offset += len(text)
-    return DocumentText("".join(parts), tuple(p.number for p in pages), tuple(starts), tuple(headings))
-
-
-def make_splitter(chunk_size: int, chunk_overlap: int) -> RecursiveCharacterTextSplitter:
-    return RecursiveCharacterTextSplitter(
-        separators=SEPARATORS,
-        is_separator_regex=True,
-        keep_separator="end",
-        chunk_size=chunk_size,
-        chunk_overlap=chunk_overlap,
-        add_start_index=True,
-    )
-
-
-def chunk_document(doc: DocumentInfo, pages: list[CleanPage], chunk_size: int, chunk_overlap: int) -> list[Chunk]:
-    """Split one document into chunks; never crosses documents."""
-    document = assemble(pages)
-    splitter = make_splitter(chunk_size, chunk_overlap)
+def chunk_document(doc: DocumentInfo, document: DocumentText, chunk_size: int, chunk_overlap: int) -> list[Chunk]:
+    """Split one document into chunks of whole units; never crosses documents. Consecutive chunks share
+    their boundary units up to ``chunk_overlap`` characters."""
+    units = document.units
+    groups: list[list[int]] = []
+    current: list[int] = []
+    for i, unit in enumerate(units):
+        if current:
+            first = units[current[0]]
+            full = unit.end - first.start > chunk_size
+            new_section = (
+                unit.kind == "heading" and units[current[-1]].end - first.start >= HEADING_STARTS_CHUNK * chunk_size
+            )
+            if full or new_section:
+                headings: list[int] = []
+                while len(current) > 1 and units[current[-1]].kind == "heading":
+                    headings.insert(0, current.pop())  # a heading opens the next chunk, it never ends one
+                groups.append(current)
+                current = headings or _carried(current, document, chunk_overlap)
+        current.append(i)
+    if current:
+        groups.append(current)
     chunks: list[Chunk] = []
-    for piece in splitter.create_documents([document.text]):
-        text = piece.page_content
-        start = int(piece.metadata["start_index"])
-        if start < 0 or document.text[start : start + len(text)] != text:
-            start = document.text.find(text)  # the splitter could not locate it; search ourselves
-        if sum(c.isalpha() for c in text) < _MIN_CHUNK_LETTERS:
-            continue
-        end = start + len(text)
-        first, last = document.page_index(start), document.page_index(max(start, end - 1))
-        page_starts = (0, *(document.page_starts[k] - start for k in range(first + 1, last + 1)))
+    for group in groups:
+        start, end = units[group[0]].start, units[group[-1]].end
+        ids = sorted({units[i].block for i in group})
+        blocks = tuple(document.blocks[b] for b in ids)
+        first_unit = units[group[0]]
+        heading = document.heading_of(first_unit)
         chunks.append(
             Chunk(
                 doc=doc,
                 index=len(chunks),
-                text=text,
-                pages=document.page_numbers[first : last + 1],
-                page_starts=page_starts,
-                page_offset=start - document.page_starts[first],
-                heading=document.heading_at(start, end),
+                text=document.text[start:end],
                 start=start,
-                headings=document.headings_in(start, end),
+                units=tuple(units[i] for i in group),
+                blocks=blocks,
+                heading=heading,
             )
         )
     for i, chunk in enumerate(chunks[:-1]):
@@ -123,3 +62,16 @@ def chunk_document(doc: DocumentInfo, pages: list[CleanPage], chunk_size: int, c
         if following > chunk.end:
             chunks[i] = replace(chunk, tail=document.text[chunk.end : following])
     return chunks
+
+
+def _carried(group: list[int], document: DocumentText, overlap: int) -> list[int]:
+    """The last units of a chunk, up to ``overlap`` characters, that the next chunk repeats."""
+    carried: list[int] = []
+    size = 0
+    for i in reversed(group[1:]):
+        unit = document.units[i]
+        size += unit.end - unit.start
+        if size > overlap:
+            break
+        carried.insert(0, i)
+    return carried

@@ -1,59 +1,94 @@
-"""Dutch text cleaning: raw pypdf page text → clean page text with paragraphs and headings.
+"""Dutch text cleaning: the layout's blocks of each page → clean, typed paragraphs.
 
-Second step of ingest (corpus → *clean text* → chunks → embeddings → store). What a reader sees in
-an answer comes from here, so layout noise must not survive it:
+Second step of ingest (corpus → PDF layout → *clean paragraphs* → document structure → chunks →
+embeddings → store). It gets each page as the blocks :mod:`ingest.layout` (or OCR through it) found —
+running text, list items, tables, footnotes, page furniture — and makes what a reader sees in an
+answer, so layout noise must not survive it:
 
 - Unicode NFKC (ligatures such as "ﬁ" become "fi"), soft hyphens, odd spaces and control characters;
-- running headers, footers and page numbers (lines that repeat across pages, digits ignored);
+- running headers, footers and page numbers (lines that repeat across pages, digits ignored) and the
+  page furniture the layout set apart;
 - line-end hyphenation ("gemeen-\\nten" → "gemeenten") while real hyphens stay ("G32-steden",
   "Noord-Holland", "sociaal-economisch");
-- footnote markers glued to words ("wijken1 in" → "wijken in");
-- wrapped lines joined into paragraphs (an empty line from the layout reader always ends one);
-  headings kept as their own paragraph;
-- list items as their own paragraph starting with "• ", whatever glyph the PDF used for the bullet;
-- tables as one line per row with " | " between cells (tables that a PDF flows as one run of
-  "a | b | c d | e | f" text are split back into rows), each table its own paragraph;
-- web navigation and metadata lines ("Deel dit artikel | Lees meer | Print", "Nieuws | 12-06-2025")
-  dropped.
+- footnote markers glued to words ("wijken1 in" → "wijken in"), remembered for linking the note;
+- wrapped lines joined into paragraphs, headings told apart from body text by their shape;
+- web navigation and metadata strips ("Deel dit artikel | Lees meer | Print") dropped.
+
+The result per page is a sequence of :class:`Para` — heading, paragraph, list item (with its marker),
+table (rows of cells), footnote — which :mod:`ingest.structure` turns into the document's blocks.
+Plain text (no layout at hand) enters through :func:`text_layout`.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from beleidsbron.text.normalize import normalize
+from ingest.hyphenation import join_hyphenated, vocabulary
+from ingest.layout import LayoutBlock, PageLayout
 
 _DIGITS = re.compile(r"\d+")
 _PAGE_NUMBER = re.compile(
     r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,4}\s*[-–—]?(?:\s*(?:/|van|of)\s*\d{1,4})?$",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^(?:[•▪◦●■‣∙·\-–—*]|\d{1,2}[.)]|[a-z][.)])\s+")
-_TABLE_CELL_SEP = re.compile(r"\s\|\s|\s\|$|^\|\s")
-_FOOTNOTE_MARK = re.compile(r"(?<![\w-])([a-zà-ÿ]{2,})\d{1,2}(?=[\s.,;:!?)]|$)")
-_FOOTNOTE_AFTER_PUNCT = re.compile(r"(?<=[a-zà-ÿ)'’”][.,;:!?'’”)])\d{1,2}(?=[\s.,;:]|$)")
-_FOOTNOTE_LINE = re.compile(r"^\d{1,2}\s+[A-ZÀ-Ý]")
+# How a list item starts in plain text: a bullet, a dash, a number or letter with a full stop or bracket.
+_LIST_START = re.compile(r"^(?:[•▪◦●■‣∙·\-–—*]|\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+")
+_FOOTNOTE_MARK = re.compile(r"(?<![\w-])([a-zà-ÿ]{2,})(\d{1,2})(?=[\s.,;:!?)]|$)")
+_FOOTNOTE_AFTER_PUNCT = re.compile(r"(?<=[a-zà-ÿ)'’”][.,;:!?'’”)])(\d{1,2})(?=[\s.,;:]|$)")
 _SENTENCE_END = re.compile(r"[.!?:;…\"'”’)]$")
 _NUMBERED_HEADING = re.compile(r"^(?:hoofdstuk\s+)?\d{1,2}(?:\.\d{1,2})*\.?\s+\S", re.IGNORECASE)
+_CELL_SEPARATOR = re.compile(r"\s\|\s")
 
-# Line-end hyphenation decisions.
-_KEEP_PREFIXES = {"ex", "oud", "niet", "non", "vice", "anti", "pro", "co"}
-_ADJECTIVE_END = re.compile(r"(?:aal|ale|eel|ele|isch|ische|ief|ieve|iek|ieke|lijk|lijke|air|aire|ant|ante)$")
-_VOWEL_CLASH = {"aa", "ee", "ii", "oo", "uu", "ei", "eu", "oe"}
-_WORD_CHARS = r"A-Za-zÀ-ÖØ-öø-ÿ0-9"
-_WORD = re.compile(rf"[{_WORD_CHARS}]+(?:-[{_WORD_CHARS}]+)*")
+
+ParaKind = Literal["heading", "paragraph", "item", "table", "note"]
+
+
+@dataclass(frozen=True)
+class Para:
+    """A clean paragraph-level piece of a page.
+
+    ``text`` is the paragraph (a list item with its marker at the start, a bullet as "• "); a table has
+    ``rows`` of cells (``labels``: labels beside their values, no header row) and ``text`` its rows joined
+    by newlines; a footnote's ``marker`` is its number. ``notes`` are the numbers of the footnote markers
+    that stood in the paragraph. ``size`` is the type size relative to the page's body text; ``joined``:
+    no visual break before it (a list right under its lead sentence)."""
+
+    kind: ParaKind
+    text: str
+    marker: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+    labels: bool = False
+    size: float = 1.0
+    notes: tuple[str, ...] = ()
+    joined: bool = False
 
 
 @dataclass(frozen=True)
 class CleanPage:
-    """Clean text of one PDF page; ``headings`` are (offset, text) of heading paragraphs."""
+    """The clean paragraphs of one PDF page."""
 
     number: int  # 1-based
-    text: str
-    headings: tuple[tuple[int, str], ...] = ()
+    paras: tuple[Para, ...] = ()
+
+    @property
+    def text(self) -> str:
+        """The page's paragraphs joined by an empty line."""
+        return "\n\n".join(p.text for p in self.paras)
+
+    @property
+    def headings(self) -> tuple[tuple[int, str], ...]:
+        """(offset in ``text``, heading) of the page's headings."""
+        out, offset = [], 0
+        for para in self.paras:
+            if para.kind == "heading":
+                out.append((offset, para.text))
+            offset += len(para.text) + 2
+        return tuple(out)
 
 
 def _line_key(line: str) -> str:
@@ -94,59 +129,17 @@ def strip_running_lines(lines: list[str], running: set[str], edge: int = 3) -> l
     ]
 
 
-def vocabulary(texts: list[str]) -> Counter[str]:
-    """Lower-cased word counts, hyphenated compounds counted whole; evidence for de-hyphenation."""
-    counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update(w.lower() for w in _WORD.findall(text))
-    return counts
-
-
-def keeps_hyphen(left: str, right: str, vocab: Counter[str] | None = None) -> bool:
-    """Decide whether "left-" at a line end followed by "right" is a real hyphen.
-
-    ``left`` is the word fragment before the hyphen (without it), ``right`` the fragment after.
-    """
-    if not left or not right:
-        return True
-    if right[0].isupper() or right[0].isdigit() or any(c.isdigit() or c.isupper() for c in left[1:]):
-        return True  # Noord-Holland, G32-steden, ISV-gelden, 2019-2022
-    if left[0].isupper() and len(left) <= 4 and left.isupper():
-        return True
-    lw, rw = left.lower(), right.lower()
-    if vocab:
-        joined, hyphened = vocab.get(lw + rw, 0), vocab.get(f"{lw}-{rw}", 0)
-        if joined or hyphened:
-            return hyphened > joined
-    if lw in _KEEP_PREFIXES:
-        return True
-    if lw[-1] in "aeiou" and (lw[-1] + rw[0]) in _VOWEL_CLASH:
-        return True  # klinkerbotsing: zee-egel, auto-ongeluk
-    return bool(
-        len(lw) >= 5 and len(rw) >= 5 and _ADJECTIVE_END.search(lw) and _ADJECTIVE_END.search(rw)
-    )  # sociaal-economisch, fysiek-ruimtelijk
-
-
-def join_hyphenated(head: str, tail: str, vocab: Counter[str] | None = None) -> str:
-    """Join a line ending in "-" with the next line, removing the hyphen when it is hyphenation."""
-    m_left = re.search(rf"([{_WORD_CHARS}]+)-$", head)
-    m_right = re.match(rf"[{_WORD_CHARS}]+", tail)
-    if not m_left or not m_right:
-        return f"{head} {tail}" if not head.endswith("-") else head + tail
-    if keeps_hyphen(m_left.group(1), m_right.group(0), vocab):
-        return head + tail
-    return head[:-1] + tail
-
-
 def _is_heading(line: str, prev: str | None, nxt: str | None, typical: float) -> bool:
     words = line.split()
+    if line.endswith("-"):
+        return False  # a word hyphenated at the line end: the text goes on
     numbered = bool(_NUMBERED_HEADING.match(line))
     if not words or len(words) > 12 or (len(line) > 0.8 * typical and not numbered):
         return False
     short_question = line.endswith("?") and len(words) <= 8 and len(line) < 0.6 * typical
     if _SENTENCE_END.search(line) and not ((numbered or short_question) and line.endswith("?")):
         return False
-    if _BULLET.match(line) and not _NUMBERED_HEADING.match(line):
+    if _LIST_START.match(line) and not _NUMBERED_HEADING.match(line):
         return False
     if not (line[0].isupper() or _NUMBERED_HEADING.match(line)):
         return False
@@ -154,18 +147,9 @@ def _is_heading(line: str, prev: str | None, nxt: str | None, typical: float) ->
         return False  # the line continues a wrapped sentence
     if nxt is None:
         return True
-    if bool(_NUMBERED_HEADING.match(nxt)) or bool(_BULLET.match(nxt)):
+    if bool(_NUMBERED_HEADING.match(nxt)) or bool(_LIST_START.match(nxt)):
         return True
     return (nxt[:1].isupper() or nxt[:1].isdigit()) and len(nxt) >= 0.6 * typical
-
-
-def _cells(line: str) -> list[str]:
-    return [c.strip() for c in line.split("|")]
-
-
-def is_table_line(line: str) -> bool:
-    """A line with cells separated by " | " (a table row, or part of a table flowed as text)."""
-    return bool(_TABLE_CELL_SEP.search(line))
 
 
 def is_navigation_line(line: str) -> bool:
@@ -177,224 +161,197 @@ def is_navigation_line(line: str) -> bool:
     return all(p and len(p.split()) <= 4 and len(p) <= 30 and not p.endswith((".", "?", "!")) for p in parts)
 
 
-_NUMERIC_CELL = re.compile(r"^[\d\s.,:;%€$+\-–—/()~≈<>x×]*\d[\d\s.,:;%€$+\-–—/()~≈<>x×]*$")
+def remove_footnote_marks(text: str) -> str:
+    """Drop superscript footnote numbers that extraction glued to a word ("wijken1 in")."""
+    return _FOOTNOTE_AFTER_PUNCT.sub("", _FOOTNOTE_MARK.sub(r"\1", text))
 
 
-def _shape(cell: str) -> str:
-    return "num" if _NUMERIC_CELL.match(cell) else "text"
+# --- blocks → paragraphs ------------------------------------------------------------------------
 
 
-def split_flowed_table(text: str) -> list[str] | None:
-    """Rows of a table whose rows a PDF flowed into one run of text ("h1 | h2 a1 | a2 b1 | b2"), or None.
-
-    With k columns, n cells in the run mean (n - 1) / (k - 1) rows, and every (k - 1)-th cell holds the
-    last cell of one row and the first of the next. The k whose columns have one consistent shape
-    (numbers or text) across the data rows wins; the merged cells split where the shapes say.
-    """
-    cells = _cells(text)
-    n = len(cells)
-    best: tuple[float, list[str]] | None = None
-    for k in range(2, min(n, 12)):
-        if (n - 1) % (k - 1) or (n - 1) // (k - 1) < 2:
-            continue
-        rows = _rows_for(cells, k)
-        if rows is None:
-            continue
-        score = _consistency(rows)
-        if best is None or score > best[0] + 1e-9:
-            best = (score, [" | ".join(r) for r in rows])
-    return best[1] if best and best[0] >= 0.75 else None
-
-
-def _split_merged(cell: str, last_numeric: bool, first_digit_led: bool) -> tuple[str, str] | None:
-    """Split "<last cell of a row> <first cell of the next>" by the shapes of those two columns."""
-    words = cell.split(" ")
-    if first_digit_led:  # years, periods, numbered items: from the last digit-led word after a text word
-        for j in range(len(words) - 1, 0, -1):
-            if words[j][:1].isdigit() and not words[j - 1][:1].isdigit():
-                return " ".join(words[:j]), " ".join(words[j:])
-        return None
-    if last_numeric:  # figures then a label: the longest numeric prefix
-        j = 0
-        while j < len(words) - 1 and _shape(words[j]) == "num":
-            j += 1
-        return (" ".join(words[:j]), " ".join(words[j:])) if j else None
-    return None
-
-
-def _rows_for(cells: list[str], k: int) -> list[list[str]] | None:
-    n_rows = (len(cells) - 1) // (k - 1)
-    merged = [(k - 1) * j for j in range(1, n_rows)]
-    if any(" " not in cells[i] for i in merged):
-        return None
-    last_numeric = _shape(cells[-1]) == "num"  # the last cell of the last row is never merged
-    digit_led = [
-        any(w[:1].isdigit() and not p[:1].isdigit() for p, w in itertools.pairwise(cells[i].split(" "))) for i in merged
-    ]
-    first_digit_led = sum(digit_led) > len(merged) / 2
-    splits = []
-    for idx, i in enumerate(merged):
-        split = _split_merged(cells[i], last_numeric and idx > 0, first_digit_led)
-        if split is None and idx == 0 and not first_digit_led:
-            words = cells[i].split(" ")  # header | first label: the label is the last word
-            split = (" ".join(words[:-1]), words[-1])
-        if split is None:
-            return None
-        splits.append(split)
-    rows: list[list[str]] = []
-    row = cells[: k - 1]
-    for (left, right), i in zip(splits, merged, strict=True):
-        rows.append([*row, left])
-        row = [right, *cells[i + 1 : i + k - 1]]
-    rows.append([*row, *cells[merged[-1] + k - 1 :]])
-    return rows if all(len(r) == k for r in rows) else None
-
-
-def _consistency(rows: list[list[str]]) -> float:
-    """Share of data-row columns whose cells all have one shape."""
-    data = rows[1:]
-    columns = list(zip(*data, strict=True))
-    same = sum(len({_shape(c) for c in col}) == 1 for col in columns)
-    return same / len(columns)
-
-
-def _table_rows(lines: list[str], vocab: Counter[str] | None) -> list[str]:
-    """The rows of a table block: as the layout gave them (one line per row, same number of cells),
-    or split back from a flowed run of text; the block as one row when neither works."""
-    counts = {len(_cells(line)) for line in lines}
-    wrapped = any(line.endswith("-") or line[:1].islower() for line in lines)
-    if len(lines) >= 2 and len(counts) == 1 and counts != {1} and not wrapped:
-        return lines
-    joined = lines[0]
-    for line in lines[1:]:
-        joined = join_hyphenated(joined, line, vocab) if joined.endswith("-") else f"{joined} {line}"
-    return split_flowed_table(joined) or [joined]
-
-
-def _continues_table(line: str, previous: str, typical: float) -> bool:
-    """A line without cell separators after a table line: still part of the table (a wrapped cell)?"""
-    if is_table_line(line):
-        return True
-    if _NUMBERED_HEADING.match(line) and not previous.endswith(("-", "|")):
-        return False
-    if previous.endswith(("-", "|")) or line[:1].islower() or _NUMERIC_CELL.match(line):
-        return True
-    return len(line) < 0.5 * typical and not _SENTENCE_END.search(line)
-
-
-def lines_to_paragraphs(lines: list[str], vocab: Counter[str] | None = None) -> tuple[list[str], set[int]]:
-    """Join wrapped lines into paragraphs. Returns the paragraphs and the indices of headings.
-
-    An empty line always ends a paragraph; a table becomes one paragraph with a line per row.
-    """
-    body = [ln for ln in lines if ln]
-    if not body:
-        return [], set()
-    lengths = sorted(len(ln) for ln in body)
-    typical = float(lengths[int(0.9 * (len(lengths) - 1))]) or 1.0  # a full line of body text
-    paragraphs: list[str] = []
-    headings: set[int] = set()
+def _paragraphs(
+    lines: list[str], vocab: Counter[str] | None, typical: float, item: bool = False
+) -> list[tuple[str, bool]]:
+    """Join wrapped lines into paragraphs: (text, is a heading). A line starts a new paragraph after a
+    short line that ended a sentence, and a heading is a paragraph of its own. For a list item (its
+    marker on the first line) "short" is measured against its own lines, which are indented."""
+    out: list[tuple[str, bool]] = []
     current = ""
-    table: list[str] = []
-
-    def flush() -> None:
-        nonlocal current, table
-        if table:
-            if len(table) > 1 or not is_navigation_line(table[0]):
-                paragraphs.append("\n".join(_table_rows(table, vocab)))
-            table = []
-        if current:
-            paragraphs.append(current)
-            current = ""
-
+    full = max((len(line) for line in lines), default=1) if item else typical
     for i, line in enumerate(lines):
-        if not line:
-            flush()
+        prev = lines[i - 1] if i else None
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        if not (item and i == 0) and _is_heading(line, prev if current or prev else None, nxt, typical):
+            if current:
+                out.append((current, False))
+                current = ""
+            out.append((line, True))
             continue
-        prev = lines[i - 1] if i and lines[i - 1] else None
-        nxt = lines[i + 1] if i + 1 < len(lines) and lines[i + 1] else None
-        if table:
-            if _continues_table(line, table[-1], typical):
-                table.append(line)
-                continue
-            flush()
-        if is_table_line(line):
-            flush()
-            table = [line]
-            continue
-        if _is_heading(line, prev if current or prev else None, nxt, typical):
-            flush()
-            headings.add(len(paragraphs))
-            paragraphs.append(line)
-            continue
-        in_list_item = current.startswith("• ")
         starts_new = (
-            bool(_BULLET.match(line))
-            or (prev is not None and _FOOTNOTE_LINE.match(line) is not None and _SENTENCE_END.search(prev) is not None)
-            or (
-                prev is not None
-                and _SENTENCE_END.search(prev) is not None
-                and (len(prev) < 0.85 * typical or in_list_item)
-                and (line[0].isupper() or line[0].isdigit())
-            )
+            prev is not None
+            and bool(_SENTENCE_END.search(prev))
+            and len(prev) < 0.85 * full
+            and (line[0].isupper() or line[0].isdigit())
         )
         if current and starts_new:
-            flush()
+            out.append((current, False))
+            current = ""
         if not current:
             current = line
         elif current.endswith("-"):
             current = join_hyphenated(current, line, vocab)
         else:
             current = f"{current} {line}"
-    flush()
-    return paragraphs, headings
-
-
-def remove_footnote_marks(text: str) -> str:
-    """Drop superscript footnote numbers that extraction glued to a word ("wijken1 in")."""
-    return _FOOTNOTE_AFTER_PUNCT.sub("", _FOOTNOTE_MARK.sub(r"\1", text))
-
-
-def _page_lines(raw: str) -> list[str]:
-    """Lines of one page; runs of empty lines collapse into one (a paragraph break), none at the ends."""
-    out: list[str] = []
-    for line in normalize(raw).split("\n"):
-        if out and out[-1] == "•" and line:  # a bullet drawn apart from its text
-            out[-1] = f"• {line}"
-        elif line or (out and out[-1]):
-            out.append(line)
-    while out and not out[-1]:
-        out.pop()
+    if current:
+        out.append((current, False))
     return out
 
 
-def clean_pages(raw_pages: list[str]) -> list[CleanPage]:
-    """Clean all pages of one document (headers and hyphenation need the whole document)."""
-    page_lines = [_page_lines(raw) for raw in raw_pages]
-    running = find_running_lines([[ln for ln in lines if ln] for lines in page_lines])
-    page_lines = [strip_running_lines(lines, running) for lines in page_lines]
-    vocab = vocabulary([" ".join(lines) for lines in page_lines])
+def _without_marks(text: str, with_notes: bool) -> tuple[str, tuple[str, ...]]:
+    """The text without footnote markers, and the numbers of those removed (when the page has notes)."""
+    if not with_notes:
+        return remove_footnote_marks(text), ()
+    found = [m.group(2) for m in _FOOTNOTE_MARK.finditer(text)] + [
+        m.group(1) for m in _FOOTNOTE_AFTER_PUNCT.finditer(text)
+    ]
+    return remove_footnote_marks(text), tuple(dict.fromkeys(found))
+
+
+def _block_paras(block: LayoutBlock, lines: list[str], nxt: str | None, ctx: _PageContext) -> list[Para]:
+    """The paragraphs of one (cleaned) layout block."""
+    if block.kind == "table":
+        rows = tuple(tuple(normalize(c).replace("\n", " ") for c in row) for row in block.rows)
+        rows = tuple(row for row in rows if any(row))
+        if not rows:
+            return []
+        return [Para("table", "\n".join(" | ".join(r) for r in rows), rows=rows, labels=block.labels, size=block.size)]
+    if block.kind == "note":
+        text = ""
+        for line in lines:
+            text = join_hyphenated(text, line, ctx.vocab) if text.endswith("-") else f"{text} {line}".strip()
+        return [Para("note", text, marker=block.marker, size=block.size)] if text else []
+    paras: list[Para] = []
+    for k, (text, heading) in enumerate(_paragraphs(lines, ctx.vocab, ctx.typical, block.kind == "item")):
+        text, notes = _without_marks(text, ctx.has_notes)
+        if not text:
+            continue
+        joined = block.joined and k == 0
+        if block.kind == "item" and k == 0:
+            single = len(lines) == 1 and block.marker[:1].isdigit()
+            if single and _is_heading(text, None, nxt, ctx.typical):
+                paras.append(Para("heading", text, size=block.size, notes=notes))  # "2. Aanpak": a numbered heading
+            else:
+                paras.append(Para("item", text, marker=block.marker, size=block.size, notes=notes, joined=joined))
+        else:
+            paras.append(Para("heading" if heading else "paragraph", text, size=block.size, notes=notes, joined=joined))
+    return paras
+
+
+@dataclass(frozen=True)
+class _PageContext:
+    vocab: Counter[str]
+    typical: float  # length of a full line of body text on the page
+    has_notes: bool
+
+
+def clean_pages(raw_pages: Sequence[PageLayout | str]) -> list[CleanPage]:
+    """Clean all pages of one document (headers and hyphenation need the whole document). A page is its
+    layout, or plain text (see :func:`text_layout`)."""
+    layouts = [p if isinstance(p, PageLayout) else text_layout(p) for p in raw_pages]
+    blocks = [
+        [
+            (b, [n for line in b.lines if (n := normalize(line).replace("\n", " "))])
+            for b in page.blocks
+            if b.kind != "furniture"
+        ]
+        for page in layouts
+    ]
+    running = find_running_lines(
+        [[line for b, lines in page if b.kind != "note" for line in _lines_of(b, lines)] for page in blocks]
+    )
+    blocks = [_strip_running(page, running) for page in blocks]
+    vocab = vocabulary([line for page in blocks for _, lines in page for line in lines])
     cleaned: list[CleanPage] = []
-    for number, lines in enumerate(page_lines, start=1):
-        paragraphs, heading_idx = lines_to_paragraphs(lines, vocab)
-        paragraphs = [remove_footnote_marks(p) for p in paragraphs]
-        text, headings, offset = "", [], 0
-        for i, para in enumerate(paragraphs):
-            if i:
-                text += "\n\n"
-                offset += 2
-            if i in heading_idx:
-                headings.append((offset, para))
-            text += para
-            offset += len(para)
-        cleaned.append(CleanPage(number=number, text=text, headings=tuple(headings)))
+    for number, page in enumerate(blocks, start=1):
+        body = [line for b, lines in page if b.kind in ("text", "item") for line in lines]
+        lengths = sorted(len(line) for line in body)
+        typical = float(lengths[int(0.9 * (len(lengths) - 1))]) if lengths else 1.0
+        ctx = _PageContext(vocab, typical or 1.0, any(b.kind == "note" for b, _ in page))
+        paras: list[Para] = []
+        for k, (block, lines) in enumerate(page):
+            nxt = next((ls[0] for _, ls in page[k + 1 :] if ls), None)
+            paras.extend(_block_paras(block, lines, nxt, ctx))
+        cleaned.append(CleanPage(number, tuple(paras)))
     return cleaned
 
 
-def page_separator(previous: str, following: str) -> str:
-    """How two consecutive page texts are joined into the document text."""
-    if previous.endswith("-") or not previous or not following:
-        return ""
-    if not _SENTENCE_END.search(previous) and following[:1].islower():
-        return " "  # a sentence that runs over the page break
-    return "\n\n"
+def _lines_of(block: LayoutBlock, lines: list[str]) -> list[str]:
+    return [" | ".join(r) for r in block.rows] if block.kind == "table" else lines
+
+
+def _strip_running(
+    page: list[tuple[LayoutBlock, list[str]]], running: set[str], edge: int = 3
+) -> list[tuple[LayoutBlock, list[str]]]:
+    """Remove running headers/footers, bare page numbers and navigation strips from the first and last
+    ``edge`` lines of the page's body (footnotes stay); a block left without lines goes."""
+    positions = [(k, i) for k, (b, lines) in enumerate(page) if b.kind in ("text", "item") for i in range(len(lines))]
+    edges = set(positions[:edge]) | (set(positions[-edge:]) if len(positions) > 2 * edge else set(positions[edge:]))
+    out = []
+    for k, (block, lines) in enumerate(page):
+        if block.kind == "table":
+            rows = [r for r in block.rows if not (len(block.rows) == 1 and is_navigation_line(" | ".join(r)))]
+            if rows:
+                out.append((block, lines))
+            continue
+        kept = [
+            line
+            for i, line in enumerate(lines)
+            if not is_navigation_line(line)
+            and ((k, i) not in edges or (_line_key(line) not in running and not _PAGE_NUMBER.match(line)))
+        ]
+        if kept:
+            out.append((block, kept))
+    return out
+
+
+# --- plain text ----------------------------------------------------------------------------------
+
+
+def text_layout(raw: str) -> PageLayout:
+    """The blocks of a page of plain text: an empty line ends a block, a line starting with a bullet,
+    dash, number or letter marker starts a list item, consecutive lines with " | " between cells are a
+    table."""
+    blocks: list[LayoutBlock] = []
+    current: list[str] = []
+    kind = "text"
+    marker = ""
+    rows: list[tuple[str, ...]] = []
+
+    def flush() -> None:
+        nonlocal current, rows, kind, marker
+        if current:
+            blocks.append(LayoutBlock(kind, tuple(current), marker=marker))  # type: ignore[arg-type]
+        if rows:
+            blocks.append(LayoutBlock("table", rows=tuple(rows)))
+        current, rows, kind, marker = [], [], "text", ""
+
+    for line in normalize(raw).split("\n"):
+        if not line:
+            flush()
+            continue
+        if _CELL_SEPARATOR.search(line):
+            if current:
+                flush()
+            rows.append(tuple(c.strip() for c in line.split("|")))
+            continue
+        if rows:
+            flush()
+        start = _LIST_START.match(line)
+        if start and (not current or _SENTENCE_END.search(current[-1])):
+            flush()
+            kind, marker = "item", start.group(0).strip()
+            marker = "•" if marker in "•▪◦●■‣∙·-–—*" else marker
+            line = f"• {line[start.end() :]}" if marker == "•" else line
+        current.append(line)
+    flush()
+    return PageLayout(tuple(blocks))

@@ -31,6 +31,7 @@ All thresholds are relative to the font size on the page, never absolute positio
 from __future__ import annotations
 
 import array
+import bisect
 import ctypes
 import itertools
 import math
@@ -45,7 +46,8 @@ from typing import Literal
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
-from ingest.cleaning import join_hyphenated
+from ingest.hyphenation import join_hyphenated
+from ingest.page_rules import Rule, page_rules
 
 # --- thresholds, in units of the text height (pdfium's loose box: about 1.15 × the font size) --------
 WORD_GAP = 0.8  # a wider horizontal gap inside a line starts a new segment (column or table cell)
@@ -184,23 +186,64 @@ class Line:
         return " ".join(s.text for s in self.segments)
 
 
+BlockKind = Literal["text", "item", "table", "note", "furniture"]
+
+
+@dataclass(frozen=True)
+class LayoutBlock:
+    """A block of one page as the layout sees it.
+
+    - ``text``: lines of running text (one or more paragraphs or headings: cleaning tells them apart);
+    - ``item``: a list item, its marker (``"•"`` for any bullet glyph or dash, ``"1."``, ``"a)"``, ``"(ii)"``
+      …) kept at the start of its first line (a bullet as ``"• "``);
+    - ``table``: rows of cells, header row first; ``labels``: short labels beside their values
+      ("Datum | 12 maart 2024"), without a header row;
+    - ``note``: a footnote, its number in ``marker``;
+    - ``furniture``: a page number or a running footer below the notes.
+
+    ``joined`` is True for a block that follows the one before without a visual break (a list item right
+    under its lead sentence); ``size`` is the type size relative to the page's body text.
+    """
+
+    kind: BlockKind
+    lines: tuple[str, ...] = ()
+    rows: tuple[tuple[str, ...], ...] = ()
+    marker: str = ""
+    size: float = 1.0
+    labels: bool = False
+    joined: bool = False
+
+    def render(self) -> list[str]:
+        """The block as text lines: a table row as its cells joined by " | "."""
+        return [" | ".join(row) for row in self.rows] if self.kind == "table" else list(self.lines)
+
+
 @dataclass(frozen=True)
 class PageLayout:
-    """The text of one page: body lines ("" = block break), side-block lines, and the footnotes at the
-    end of ``lines`` (before a page number below them; each note's lines joined by a newline, starting
-    with its number)."""
+    """One page: its blocks in reading order, and the lines of its side blocks (letterhead, margin notes,
+    text set at another angle), which are not body text but metadata input."""
 
-    lines: tuple[str, ...]
+    blocks: tuple[LayoutBlock, ...] = ()
     side: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()
 
     @property
     def text(self) -> str:
-        return "\n".join(self.lines)
+        """The page as text lines, an empty line between blocks (not before a joined block)."""
+        lines: list[str] = []
+        for block in self.blocks:
+            if lines and not block.joined:
+                lines.append("")
+            lines.extend(block.render())
+        return "\n".join(lines)
 
     @property
     def side_text(self) -> str:
         return "\n".join(self.side)
+
+    @property
+    def notes(self) -> tuple[str, ...]:
+        """The footnotes of the page, each its lines joined by a newline."""
+        return tuple("\n".join(b.lines) for b in self.blocks if b.kind == "note")
 
 
 # --- characters → words ------------------------------------------------------------------------
@@ -259,8 +302,9 @@ def _rotate(box: tuple[float, float, float, float], angle: int) -> tuple[float, 
     return left, right, -top, -bottom
 
 
-def _words(chars: _Chars) -> tuple[list[Word], list[Word]]:
-    """Words of the page, upright in the page's main direction; and words set at another angle."""
+def _words(chars: _Chars) -> tuple[list[Word], list[Word], int]:
+    """Words of the page, upright in the page's main direction; words set at another angle; and that
+    main direction (0, 90, 180 or 270 degrees counter-clockwise)."""
     raw: list[tuple[int, int, int, bool]] = []  # (start, end, angle, tight)
     weight = [0, 0, 0, 0]
     text = chars.text
@@ -284,7 +328,7 @@ def _words(chars: _Chars) -> tuple[list[Word], list[Word]]:
         for piece in pieces[1:]:
             piece.tight = True
         (words if angle == main else other).extend(pieces)
-    return words, other
+    return words, other, main
 
 
 def _word_pieces(chars: _Chars, start: int, end: int, angle: int) -> list[Word]:
@@ -574,6 +618,8 @@ def _table_rows(lines: list[Line], column: Callable[[Segment], int], n_cols: int
             new_row = True
         elif spaced:
             new_row = pitches[k - 1] > 1.15 * least
+        elif len(rows) == 1 and any(not rows[0][c] for c in cols):
+            new_row = True  # a second header row: cells under a header cell that spans columns
         else:  # evenly spaced lines: a row starts with its first cell; a lower-case start continues one
             new_row = cols[0] == 0 and not line.segments[0].text[:1].islower()
         if new_row:
@@ -644,6 +690,7 @@ class _Order:
     left: float  # the page's text extent
     right: float
     leaves: list[list[Unit]] = field(default_factory=list)
+    label_leaves: set[int] = field(default_factory=set)  # indices of leaves of labels beside their values
     sides: list[list[Unit]] = field(default_factory=list)
 
     def cut(self, units: list[Unit]) -> None:
@@ -656,7 +703,8 @@ class _Order:
             left = [u for u in units if u.x1 <= split]
             right = [u for u in units if u.x1 > split]
             if _labels_and_values(left, right):
-                self.leaves.append(units)  # read row by row: "Datum 12 maart 2024"
+                self.label_leaves.add(len(self.leaves))  # read row by row: "Datum | 12 maart 2024"
+                self.leaves.append(units)
                 return
             side = self._side(left, right)
             for part in (left, right):
@@ -756,26 +804,50 @@ def _slabs(units: list[Unit]) -> list[list[Unit]]:
     return slabs
 
 
-# --- lines of text -----------------------------------------------------------------------------
+# --- blocks of text ----------------------------------------------------------------------------
+
+
+@dataclass
+class _Open:
+    """The block being written."""
+
+    kind: BlockKind
+    lines: list[str]
+    size: float
+    marker: str = ""
+    joined: bool = False
 
 
 @dataclass
 class _Writer:
-    """Collects output lines and decides where blocks break."""
+    """Collects the page's blocks and decides where blocks break."""
 
     gap: float  # normal white space between two lines of a paragraph, relative to their height
-    lines: list[str] = field(default_factory=list)
+    body: float  # the page's body text height
+    blocks: list[LayoutBlock] = field(default_factory=list)
+    open: _Open | None = None
     prev: Line | None = None
     prev_left: float = 0.0
     bullet_x: float | None = None  # where the last bullet of the current column stood
 
     def brk(self) -> None:
-        if self.lines and self.lines[-1] != "":
-            self.lines.append("")
+        if self.open is not None and self.open.lines:
+            o = self.open
+            self.blocks.append(LayoutBlock(o.kind, tuple(o.lines), marker=o.marker, size=o.size, joined=o.joined))
+        self.open = None
 
-    def flow(self, units: list[Unit]) -> None:
-        """Write one leaf of the reading order: a single column of lines and tables, top to bottom."""
+    def add(self, block: LayoutBlock) -> None:
+        self.brk()
+        self.blocks.append(block)
+        self.prev = None
+
+    def flow(self, units: list[Unit], labels: bool = False) -> None:
+        """Write one leaf of the reading order: a single column of lines and tables, top to bottom (or, for
+        ``labels``, short labels beside their values, row by row)."""
         segments = [u for u in units if isinstance(u, Segment)]
+        if labels:
+            self.add(_label_rows(_lines(segments)))
+            return
         lines = _lines(segments)
         tables, used = _find_tables(lines)
         if used:
@@ -788,30 +860,33 @@ class _Writer:
         first = True
         for block in blocks:
             if isinstance(block, Table):
-                self.table(block)
+                rows = tuple(tuple(row) for row in block.rows)
+                self.add(LayoutBlock("table", rows=rows, size=block.height / self.body))
             else:
                 self.line(block, left, first)
             first = False
-
-    def table(self, table: Table) -> None:
-        self.brk()
-        self.lines.extend(" | ".join(row) for row in table.rows)
-        self.lines.append("")
-        self.prev = None
 
     def line(self, line: Line, left: float, first_in_flow: bool) -> None:
         text = line.text
         prev = self.prev
         if prev is not None and self._breaks(prev, line, left, first_in_flow, text):
             self.brk()
-        starts_block = not self.lines or self.lines[-1] == ""
-        previous = self.lines[-1] if self.lines else ""
+        current = self.open
+        previous = current.lines[-1] if current is not None else ""
+        item_start = current is not None and current.kind == "item" and len(current.lines) == 1
         # a dash where the last bullet stood, after a finished item, is the next item of that list
         next_item = self.bullet_x is not None and abs(line.x0 - self.bullet_x) < 0.3 * line.height
-        written = _bullet(text, line, starts_block or (next_item and bool(_SENTENCE_END.search(previous))), previous)
-        if written.startswith("• "):
-            self.bullet_x = line.x0
-        self.lines.append(written)
+        starts_item = current is None or (next_item and bool(_SENTENCE_END.search(previous)))
+        marker, written = _item_marker(text, line, starts_item, previous, item_start, line.height / self.body)
+        if marker:
+            self.brk()
+            self.open = _Open("item", [written], line.height / self.body, marker, joined=current is not None)
+            if marker == "•":
+                self.bullet_x = line.x0
+        elif current is None:
+            self.open = _Open("text", [text], line.height / self.body)
+        else:
+            current.lines.append(text)
         self.prev = line
         self.prev_left = left
 
@@ -819,7 +894,7 @@ class _Writer:
         height = max(prev.height, line.height)
         if abs(prev.height - line.height) > SIZE_CHANGE * height:
             return True
-        previous_text = self.lines[-1] if self.lines else ""
+        previous_text = self.open.lines[-1] if self.open is not None else ""
         if line.top < prev.top or line.x0 >= prev.x1 or line.x1 <= prev.x0:  # the next column: no gap to measure
             return bool(_SENTENCE_END.search(previous_text)) and not text[:1].islower()
         if line.top - prev.bottom > (self.gap + PARAGRAPH_GAP) * height:
@@ -828,88 +903,261 @@ class _Writer:
         return not first_in_flow and indented and bool(_SENTENCE_END.search(previous_text)) and text[:1].isupper()
 
 
-def _bullet(text: str, line: Line, starts_item: bool, previous: str) -> str:
-    """Normalise a bullet at the start of the line to "• ". A dash counts as a bullet where an item
-    can start (a new block, the next item of a list), after a colon or semicolon, or with a gap after it."""
+def _label_rows(lines: list[Line]) -> LayoutBlock:
+    """Labels beside their values as rows of two cells; a value's continuation line joins its row."""
+    rows: list[list[str]] = []
+    for line in lines:
+        label, *rest = line.segments
+        value = " ".join(s.text for s in rest)
+        if rows and not rest and label.x0 > lines[0].segments[0].x1:  # a value's second line
+            rows[-1][1] = f"{rows[-1][1]} {label.text}".strip()
+        else:
+            rows.append([label.text, value])
+    return LayoutBlock("table", rows=tuple(tuple(r) for r in rows), labels=True)
+
+
+_NUMBERED = re.compile(r"^(\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)])\s+(?=\S)")
+
+
+def _item_marker(
+    text: str, line: Line, starts_item: bool, previous: str, after_item_start: bool, size: float
+) -> tuple[str, str]:
+    """The list marker a line starts with and the line as written (a bullet normalised to "• "), or
+    ("", text). A bullet glyph always starts an item; a dash where an item can start (a new block, the
+    next item of a list), after a colon or semicolon, or with a gap after it; a number or letter with a
+    full stop or bracket ("1.", "2)", "a.", "(iii)") at the start of a block or after a finished line, in
+    body-size type (larger type is a numbered heading)."""
     if not text:
-        return text
+        return "", text
     head = text[0]
     if _is_bullet_glyph(head):
         rest = text[1:].lstrip()
-        return f"• {rest}" if rest else text
+        return ("•", f"• {rest}") if rest else ("", text)
     if head in DASHES and text[1:2] == " ":
         words = line.segments[0].words
         gap = words[1].x0 - words[0].x1 if len(words) > 1 else 0.0
-        if starts_item or previous.startswith("• ") or previous.endswith((":", ";")) or gap > 0.5 * line.height:
-            return f"• {text[2:].lstrip()}"
-    return text
+        if starts_item or after_item_start or previous.endswith((":", ";")) or gap > 0.5 * line.height:
+            return "•", f"• {text[2:].lstrip()}"
+        return "", text
+    numbered = _NUMBERED.match(text)
+    if numbered and size <= 1 + SIZE_CHANGE and (starts_item or _SENTENCE_END.search(previous)):
+        return numbered.group(1), text
+    return "", text
 
 
 # --- the page ----------------------------------------------------------------------------------
 
 
 def page_layout(page: pdfium.PdfPage) -> PageLayout:
-    """Body lines in reading order and side-block lines of one page (see the module docstring)."""
+    """The blocks in reading order and the side-block lines of one page (see the module docstring)."""
     textpage = page.get_textpage()
     try:
         count = pdfium_c.FPDFText_CountChars(textpage)
         if count <= 0:
-            return PageLayout(())
+            return PageLayout()
         chars = _Chars(textpage, _page_text(textpage, count))
-        words, rotated = _words(chars)
+        words, rotated, angle = _words(chars)
     finally:
         textpage.close()
-    return layout_words(words, rotated)
+    return layout_words(words, rotated, page_rules(page, angle) if words else [])
 
 
-def layout_words(words: list[Word], rotated: list[Word] | None = None) -> PageLayout:
-    """The layout of one page from its words (upright, y down) and its words set at another angle."""
+def layout_words(words: list[Word], rotated: list[Word] | None = None, rules: list[Rule] | None = None) -> PageLayout:
+    """The layout of one page from its words (upright, y down), its words set at another angle, and the
+    lines drawn on it (table rules, see :mod:`ingest.page_rules`)."""
     rotated_lines = tuple(line.text for line in _lines(_segments_of(rotated or [])))
     if not words:
         return PageLayout((), rotated_lines)
     segments = _segments_of(words)
     body = _body_height(segments)
-    notes, footer = _footnotes(segments, body)
+    ruled, in_tables = ruled_tables(segments, rules or [], body)
+    free = [s for s in segments if id(s) not in in_tables]
+    notes, footer = _footnotes(free, body) if free else ([], [])
     apart = {id(s) for s in (*notes, *footer)}
-    units: list[Unit] = [s for s in segments if id(s) not in apart]
+    units: list[Unit] = [s for s in free if id(s) not in apart] + ruled
     order = _Order(body, min(s.x0 for s in segments), max(s.x1 for s in segments))
     if units:
         order.cut(units)
-    writer = _Writer(_normal_gap(order.leaves))
-    for leaf in order.leaves:
-        writer.flow(leaf)
-    written = _write_notes(writer, notes, body) if notes else []
+    writer = _Writer(_normal_gap(order.leaves), body)
+    for k, leaf in enumerate(order.leaves):
+        writer.flow(leaf, labels=k in order.label_leaves)
+    writer.brk()
+    if notes:
+        writer.blocks.extend(_note_blocks(notes, body))
     if footer:  # below the footnotes: page number, running footer
-        writer.brk()
-        writer.lines.extend(line.text for line in _lines(footer))
-    lines = writer.lines
-    while lines and lines[-1] == "":
-        lines.pop()
+        lines = tuple(line.text for line in _lines(footer))
+        writer.blocks.append(LayoutBlock("furniture", lines, size=min(s.height for s in footer) / body))
     side = [line.text for part in order.sides for line in _lines([u for u in part if isinstance(u, Segment)])]
-    return PageLayout(tuple(lines), (*side, *rotated_lines), tuple(written))
+    return PageLayout(tuple(writer.blocks), (*side, *rotated_lines))
+
+
+# --- tables drawn with rules ---------------------------------------------------------------------
+
+
+def ruled_tables(segments: list[Segment], rules: list[Rule], body: float) -> tuple[list[Table], set[int]]:
+    """Tables whose cells are bounded by drawn lines: a grid of horizontal and vertical rules, or rules
+    between the rows only (columns then from the gaps between the text). Every word goes to the cell its
+    centre stands in, so a cell may hold several lines and text centred in it. Returns the tables and the
+    ids of the segments they consumed. A grid with fewer than two rows and two columns of text (a frame
+    around a paragraph, a chart's axes) is no table."""
+    if not rules:
+        return [], set()
+    tables: list[Table] = []
+    used: set[int] = set()
+    for xs, ys in _grids(rules, body):
+        inside = [s for s in segments if id(s) not in used and _centre_in(s, xs[0] - 1, xs[-1] + 1, ys[0], ys[-1])]
+        if not inside:
+            continue
+        columns = xs if len(xs) >= 3 else _text_columns(inside, xs[0], xs[-1], body)
+        if len(columns) < 3 or len(ys) < 3:
+            continue
+        table = _grid_table(inside, columns, ys, body)
+        if table is not None:
+            tables.append(table)
+            used.update(id(s) for s in inside)
+    return tables, used
+
+
+def _grids(rules: list[Rule], body: float) -> list[tuple[list[float], list[float]]]:
+    """Sets of rules that form one table: (x of its column borders, y of its row borders), each sorted.
+    Horizontal and vertical rules that touch are one grid; horizontal rules of the same width stacked
+    close above each other (rows separated by lines) are one too."""
+    tol = 2.0
+    horizontal = _merge([r for r in rules if r.horizontal], True)
+    vertical = _merge([r for r in rules if not r.horizontal], False)
+    parent = list(range(len(horizontal) + len(vertical)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, h in enumerate(horizontal):
+        for j, v in enumerate(vertical):
+            if h.x0 - tol <= v.x0 <= h.x1 + tol and v.y0 - tol <= h.y0 <= v.y1 + tol:
+                parent[find(i)] = find(len(horizontal) + j)
+    lone = [
+        i
+        for i in range(len(horizontal))
+        if find(i) == i and not any(find(len(horizontal) + j) == i for j in range(len(vertical)))
+    ]
+    by_width = sorted(lone, key=lambda i: horizontal[i].y0)
+    for a, b in itertools.combinations(by_width, 2):
+        ha, hb = horizontal[a], horizontal[b]
+        width = max(ha.x1 - ha.x0, 1.0)
+        same = abs(ha.x0 - hb.x0) <= 0.03 * width and abs(ha.x1 - hb.x1) <= 0.03 * width
+        if same and abs(hb.y0 - ha.y0) <= 8 * body:
+            parent[find(a)] = find(b)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(parent)):
+        groups.setdefault(find(i), []).append(i)
+    out = []
+    for members in groups.values():
+        hs = [horizontal[i] for i in members if i < len(horizontal)]
+        vs = [vertical[i - len(horizontal)] for i in members if i >= len(horizontal)]
+        if len(hs) < 2:
+            continue
+        ys = _cluster([h.y0 for h in hs])
+        xs = _cluster([v.x0 for v in vs])
+        left, right = min(h.x0 for h in hs), max(h.x1 for h in hs)
+        if not xs or xs[0] > left + tol:
+            xs.insert(0, left)
+        if xs[-1] < right - tol:
+            xs.append(right)
+        out.append((xs, ys))
+    return out
+
+
+def _centre_in(s: Segment, left: float, right: float, top: float, bottom: float) -> bool:
+    return left <= (s.x0 + s.x1) / 2 <= right and top <= (s.top + s.bottom) / 2 <= bottom
+
+
+def _merge(rules: list[Rule], horizontal: bool) -> list[Rule]:
+    """Collinear rules that touch or overlap joined into one (a border drawn cell by cell)."""
+    key = (lambda r: (r.y0, r.x0)) if horizontal else (lambda r: (r.x0, r.y0))
+    merged: list[Rule] = []
+    for rule in sorted(rules, key=key):
+        if merged:
+            last = merged[-1]
+            if horizontal and abs(rule.y0 - last.y0) <= 1.0 and rule.x0 <= last.x1 + 2.0:
+                merged[-1] = Rule(last.x0, last.y0, max(last.x1, rule.x1), last.y0)
+                continue
+            if not horizontal and abs(rule.x0 - last.x0) <= 1.0 and rule.y0 <= last.y1 + 2.0:
+                merged[-1] = Rule(last.x0, last.y0, last.x0, max(last.y1, rule.y1))
+                continue
+        merged.append(rule)
+    return merged
+
+
+def _cluster(values: list[float], tol: float = 2.0) -> list[float]:
+    """Sorted values with those within ``tol`` of each other taken as one."""
+    out: list[float] = []
+    for value in sorted(values):
+        if not out or value - out[-1] > tol:
+            out.append(value)
+    return out
+
+
+def _text_columns(segments: list[Segment], left: float, right: float, body: float) -> list[float]:
+    """Column borders from the gaps that run through all the text between rules."""
+    gutters = _gutters(_cover([(s.x0, s.x1) for s in segments]), GUTTER * body)
+    return [left, *((a + b) / 2 for a, b in gutters), right]
+
+
+def _grid_table(segments: list[Segment], xs: list[float], ys: list[float], body: float) -> Table | None:
+    """The rows of a ruled table: each word in the cell its centre falls in, a cell's lines joined."""
+    cells: list[list[list[Word]]] = [[[] for _ in range(len(xs) - 1)] for _ in range(len(ys) - 1)]
+    for segment in segments:
+        for word in segment.words:
+            cx, cy = (word.x0 + word.x1) / 2, (word.top + word.bottom) / 2
+            row = min(max(bisect.bisect_right(ys, cy) - 1, 0), len(ys) - 2)
+            col = min(max(bisect.bisect_right(xs, cx) - 1, 0), len(xs) - 2)
+            cells[row][col].append(word)
+    rows = [[_cell_text(words) for words in row] for row in cells]
+    rows = [row for row in rows if any(row)]
+    filled = sum(bool(cell) for row in rows for cell in row)
+    used_columns = sum(any(row[c] for row in rows) for c in range(len(xs) - 1))
+    if len(rows) < 2 or used_columns < 2 or filled < 0.3 * len(rows) * (len(xs) - 1):
+        return None
+    keep = [c for c in range(len(xs) - 1) if any(row[c] for row in rows)]
+    heights = [w.height for s in segments for w in s.words]
+    return Table(
+        rows=[[row[c] for c in keep] for row in rows],
+        x0=xs[0],
+        x1=xs[-1],
+        top=ys[0],
+        bottom=ys[-1],
+        height=statistics.median(heights) if heights else body,
+    )
+
+
+def _cell_text(words: list[Word]) -> str:
+    """A cell's words as lines by baseline, left to right, joined (line-end hyphenation undone)."""
+    if not words:
+        return ""
+    lines = _word_lines(list(words))
+    return _join_cell([" ".join(w.text for w in line) for line in lines])
 
 
 def _segments_of(words: list[Word]) -> list[Segment]:
     return [s for line in _word_lines(words) for s in _segments(line)]
 
 
-def _write_notes(writer: _Writer, notes: list[Segment], body: float) -> list[str]:
-    """Footnotes after an empty line, each starting on its own line with its number; returns them."""
+def _note_blocks(notes: list[Segment], body: float) -> list[LayoutBlock]:
+    """Footnotes in reading order, each starting with its number."""
     order = _Order(body, min(s.x0 for s in notes), max(s.x1 for s in notes))
     order.cut(list(notes))
-    writer.brk()
-    written: list[list[str]] = []
+    written: list[tuple[str, list[str], float]] = []
     for leaf in order.leaves + order.sides:
         for line in _lines([u for u in leaf if isinstance(u, Segment)]):
             text = line.text
             if _FOOTNOTE_START.match(text) or line.segments[0].words[0].sup or not written:
-                writer.brk()
                 text = re.sub(r"^(\d{1,3})(?=[^\d\s.,])", r"\1 ", text)
-                written.append([])
-            writer.lines.append(text)
-            written[-1].append(text)
-    writer.prev = None
-    return ["\n".join(note) for note in written]
+                number = re.match(r"\d{1,3}", text)
+                written.append((number.group(0) if number else "", [], line.height / body))
+            written[-1][1].append(text)
+    return [LayoutBlock("note", tuple(lines), marker=marker, size=size) for marker, lines, size in written]
 
 
 def _body_height(segments: list[Segment]) -> float:

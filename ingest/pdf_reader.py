@@ -1,17 +1,17 @@
-"""Read one PDF: page texts in reading order, side blocks, document metadata, or why it cannot be used.
+"""Read one PDF: page layouts in reading order, side blocks, metadata input, or why it cannot be used.
 
-First step of ingest (corpus → *PDF text* → clean text → chunks → embeddings → store). pypdf checks
-the file (structure, encryption) and reads the info dictionary; pdfium gives the characters with
-their positions, from which :mod:`ingest.layout` builds each page's text; a page without a usable
-text layer (a scan) is read by OCR (:mod:`ingest.ocr`) when OCR options are given. Every way a file
-can be unusable ends here as a :class:`BadPdfError` with a one-line reason, so one broken file never
-stops the others.
+First step of ingest (corpus → *PDF layout* → clean paragraphs → document structure → chunks →
+embeddings → store). The PDF is opened once, by pdfium: that one opening checks it (structure,
+encryption), gives the page count, the info dictionary and creation date, every page's layout from
+the characters and their positions (:mod:`ingest.layout`) — or from OCR's word boxes for a scanned page
+(:mod:`ingest.ocr`) — and the lines with type size and position of the first and last pages that
+metadata reads (:mod:`ingest.styled_lines`), with the text of the first page's logo read by OCR where
+the page has graphics but no text (:func:`ingest.ocr.logo_lines`). Every way a file can be unusable ends here as a
+:class:`BadPdfError` with a one-line reason, so one broken file never stops the others.
 """
 
 from __future__ import annotations
 
-import io
-import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,16 +19,12 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError
 
 from beleidsbron.domain import PDF_MAGIC
 from beleidsbron.reasons import Code, Reason, english, reason
 from ingest.layout import PageLayout, page_layout
-from ingest.ocr import OcrOptions, OcrPage, OcrUnavailable, Scanner
-
-# pypdf logs every recoverable oddity of real-world PDFs; our summary reports what matters.
-logging.getLogger("pypdf").setLevel(logging.ERROR)
+from ingest.ocr import OcrOptions, OcrPage, OcrUnavailable, Scanner, logo_lines
+from ingest.styled_lines import EXCERPT_FIRST, EXCERPT_LAST, Excerpt, Line, page_lines
 
 
 class BadPdfError(Exception):
@@ -48,9 +44,8 @@ class BadPdfError(Exception):
 class PdfContent:
     """What ingest needs from one PDF."""
 
-    pages: list[str]  # per page: lines in reading order, "" between blocks (see ingest.layout)
-    side_text: list[str] = field(default_factory=list)  # per page: letterhead and margin blocks, rotated text
-    footnotes: list[tuple[str, ...]] = field(default_factory=list)  # per page: the notes that end its text
+    pages: list[PageLayout]  # per page: its blocks in reading order and its side blocks (see ingest.layout)
+    excerpt: Excerpt = field(default_factory=lambda: Excerpt([]))  # lines of the first and last pages (metadata)
     info_title: str = ""
     info_author: str = ""
     info_year: int | None = None
@@ -59,6 +54,16 @@ class PdfContent:
     ocr_rejected: list[OcrPage] = field(default_factory=list)  # OCR found no text, failed or was too unsure
     ocr_problems: list[Reason] = field(default_factory=list)  # why rejected pages were not indexed
     ocr_unavailable: Reason | None = None  # why pages without a text layer were not read although OCR is on
+
+    @property
+    def side_text(self) -> list[str]:
+        """Per page: its letterhead and margin blocks and rotated text, one line each."""
+        return [page.side_text for page in self.pages]
+
+    @property
+    def footnotes(self) -> list[tuple[str, ...]]:
+        """Per page: its footnotes."""
+        return [page.notes for page in self.pages]
 
 
 def check_file(path: Path, max_bytes: int) -> bytes:
@@ -83,19 +88,22 @@ def check_file(path: Path, max_bytes: int) -> bytes:
     return data
 
 
-def _open(data: bytes) -> PdfReader:
+def open_pdf(data: bytes) -> pdfium.PdfDocument:
+    """The one opening of a PDF (bytes already through :func:`check_file`); an encrypted file opens when
+    its user password is empty."""
     try:
-        reader = PdfReader(io.BytesIO(data), strict=False)
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError) as exc:
-        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
-    if reader.is_encrypted:
-        try:
-            unlocked = reader.decrypt("")
-        except Exception as exc:  # pypdf raises several types for unsupported crypto
+        return pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        code = getattr(exc, "err_code", None)
+        if code == pdfium_c.FPDF_ERR_PASSWORD:
+            raise BadPdfError(reason(Code.PASSWORD)) from exc
+        if code == pdfium_c.FPDF_ERR_SECURITY:
             raise BadPdfError(reason(Code.ENCRYPTED_UNSUPPORTED, detail=_short(exc))) from exc
-        if not unlocked:
-            raise BadPdfError(reason(Code.PASSWORD))
-    return reader
+        if code == pdfium_c.FPDF_ERR_SUCCESS:  # it loaded, but has no page
+            raise BadPdfError(reason(Code.NO_PAGES)) from exc
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
+    except Exception as exc:
+        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
 
 
 def _short(exc: BaseException) -> str:
@@ -121,48 +129,46 @@ def read_pdf(
     ocr: OcrOptions | None = None,
     on_ocr_page: Callable[[OcrPage], None] | None = None,
 ) -> PdfContent:
-    """Parse PDF bytes (already through :func:`check_file`) page by page.
+    """Parse PDF bytes (already through :func:`check_file`) page by page, from one opening.
 
     With ``ocr``, a page without a usable text layer is read by OCR (``on_ocr_page`` hears each one).
     Raises :class:`BadPdfError` when nothing usable can come out, or as soon as the extracted text
     passes ``max_chars`` (a small file can hold text that would take hours to embed).
     """
-    reader = _open(data)
-    try:
-        n_pages = len(reader.pages)
-    except Exception as exc:
-        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
-    if n_pages == 0:
-        raise BadPdfError(reason(Code.NO_PAGES))
-    try:
-        document = pdfium.PdfDocument(data)
-    except Exception as exc:
-        raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
-    pages: list[str] = []
-    side_text: list[str] = []
-    footnotes: list[tuple[str, ...]] = []
+    document = open_pdf(data)
+    pages: list[PageLayout] = []
     image_only: list[int] = []
+    excerpt_lines = []
+    logo: list[Line] = []
     scanner = Scanner(ocr, on_ocr_page) if ocr is not None else None
     chars = 0
     try:
-        for number in range(1, len(document) + 1):
+        n_pages = len(document)
+        for number in range(1, n_pages + 1):
             page = document[number - 1]
             try:
                 layout = page_layout(page)
                 text = layout.text
                 if scanner is not None and scanner.wants(text + layout.side_text, lambda p=page: _has_images(p)):
-                    text = scanner.read(page, number)
-                    layout = PageLayout(())
-                elif not layout.lines and _has_images(page):
+                    scanner.submit(page, number)  # read in the background; its layout is filled in below
+                    layout = PageLayout()
+                elif not layout.blocks and _has_images(page):
                     image_only.append(number)
+                if number <= EXCERPT_FIRST or number > n_pages - EXCERPT_LAST:
+                    lines = page_lines(page, number, sized=number <= EXCERPT_FIRST)
+                    excerpt_lines.extend(lines)
+                    if number == 1 and ocr is not None and lines:  # a page without text is OCR'd whole
+                        logo = logo_lines(page, 1, lines, ocr)
             finally:
                 page.close()
-            pages.append(text)
-            side_text.append(layout.side_text)
-            footnotes.append(layout.notes)
-            chars += len(text) + len(layout.side_text)
+            pages.append(layout)
+            chars += len(layout.text) + len(layout.side_text)
             if max_chars is not None and chars > max_chars:
                 raise BadPdfError(reason(Code.TOO_MUCH_TEXT, limit=max_chars, page=number))
+        for number, read in (scanner.collect() if scanner is not None else {}).items():
+            pages[number - 1] = read
+        _check_length(pages, max_chars)
+        info = _info(document)
     except BadPdfError:
         raise
     except OcrUnavailable as exc:  # Tesseract went missing during the file
@@ -170,32 +176,46 @@ def read_pdf(
     except Exception as exc:
         raise BadPdfError(reason(Code.CORRUPT_PAGE, page=len(pages) + 1, detail=_short(exc))) from exc
     finally:
+        if scanner is not None:
+            scanner.close()
         document.close()
     problems = scanner.problems() if scanner is not None else []
     unavailable = scanner.unavailable if scanner is not None else None
-    if not any(p.strip() for p in pages):
+    if not any(p.blocks for p in pages):
         if problems:
             raise BadPdfError(*problems)
         if image_only:
             raise BadPdfError(*needs_ocr_reasons(image_only, unavailable))
         raise BadPdfError(reason(Code.NO_TEXT))
-    try:
-        info = reader.metadata or {}
-    except Exception:
-        info = {}
     return PdfContent(
         pages=pages,
-        side_text=side_text,
-        footnotes=footnotes,
-        info_title=str(info.get("/Title") or "").strip(),
-        info_author=str(info.get("/Author") or "").strip(),
-        info_year=_year(info.get("/CreationDate")),
+        excerpt=Excerpt(excerpt_lines, info.get("CreationDate", ""), logo),
+        info_title=info.get("Title", "").strip(),
+        info_author=info.get("Author", "").strip(),
+        info_year=_year(info.get("CreationDate")),
         image_only_pages=image_only,
         ocr_pages=scanner.pages if scanner is not None else [],
         ocr_rejected=scanner.rejected if scanner is not None else [],
         ocr_problems=problems,
         ocr_unavailable=unavailable,
     )
+
+
+def _info(document: pdfium.PdfDocument) -> dict[str, str]:
+    """The info dictionary (Title, Author, CreationDate …); empty when it cannot be read."""
+    try:
+        return {k: str(v or "") for k, v in document.get_metadata_dict(skip_empty=True).items()}
+    except Exception:
+        return {}
+
+
+def _check_length(pages: list[PageLayout], max_chars: int | None) -> None:
+    """Refuse a document whose text (with the pages read by OCR) passes ``max_chars``."""
+    chars = 0
+    for number, page in enumerate(pages, start=1):
+        chars += len(page.text) + len(page.side_text)
+        if max_chars is not None and chars > max_chars:
+            raise BadPdfError(reason(Code.TOO_MUCH_TEXT, limit=max_chars, page=number))
 
 
 def needs_ocr_reasons(pages: list[int], unavailable: Reason | None = None) -> list[Reason]:

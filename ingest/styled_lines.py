@@ -6,7 +6,9 @@ character by character, so this costs milliseconds per document.
 
 Spaces come from the distance between glyphs rather than from the PDF's own space characters or the
 parser's guess: letter-spaced headings ("I m p a c t  v a n") and producers that position every word
-without a space both come out as normal words.
+without a space both come out as normal words. A line's type size is the size it is shown at (font size
+times the text matrix's scale). The first page's logo or banner, a picture, is read by a reader passed in
+(:func:`ingest.ocr.logo_lines`), so that OCR stays out of this module.
 """
 
 from __future__ import annotations
@@ -14,12 +16,13 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as raw
 
+EXCERPT_FIRST, EXCERPT_LAST = 2, 2  # metadata reads the first pages with type sizes, the last ones as text
 MAX_CHARS_PER_PAGE = 20_000  # a cover or letterhead is far shorter; bounds the cost of hostile pages
 _SPACE_EXTRA = 0.12  # em beyond a line's usual gap between glyph advances that makes a word space
 _MIN_SPACE = 0.12  # em: a gap at least this wide is a word space even in tightly set text
@@ -42,6 +45,7 @@ class Line:
     right: float
     page_width: float
     page_height: float
+    origin: str = ""  # "" = the PDF's text layer, "ocr" = a page read by OCR, "logo" = OCR of a logo or banner
 
 
 class _Glyph(NamedTuple):
@@ -58,8 +62,20 @@ def _glyphs(page_text: pdfium.PdfTextPage) -> Iterator[_Glyph | None]:
     textpage = page_text.raw  # the bare handle: the wrapper costs a property lookup per call
     n = min(raw.FPDFText_CountChars(textpage), MAX_CHARS_PER_PAGE)
     box = raw.FS_RECTF()
+    matrix = raw.FS_MATRIX()
     unicode, generated = raw.FPDFText_GetUnicode, raw.FPDFText_IsGenerated
-    loose_box, font_size = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize
+    loose_box, get_size, get_matrix = raw.FPDFText_GetLooseCharBox, raw.FPDFText_GetFontSize, raw.FPDFText_GetMatrix
+
+    def font_size(page: object, index: int) -> float:
+        """The size the glyph is shown at: its font size times the text matrix's scale (producers that set
+        every font at size 1 and scale it with the matrix would otherwise have one size throughout)."""
+        size = get_size(page, index)
+        if get_matrix(page, index, matrix):
+            scale = (matrix.c * matrix.c + matrix.d * matrix.d) ** 0.5
+            if scale > 0:
+                return size * scale
+        return size
+
     i = -1
     while i + 1 < n:
         i += 1
@@ -177,41 +193,19 @@ def _plain_lines(page: pdfium.PdfPage, number: int) -> list[Line]:
 
 @dataclass(frozen=True)
 class Excerpt:
-    """What metadata needs from a PDF: lines of its first and last pages and its creation date."""
+    """What metadata needs from a PDF: lines of its first and last pages and its creation date (read by
+    :func:`ingest.pdf_reader.read_pdf` from the same opening as the page text)."""
 
     lines: list[Line]
     created: str = ""  # the info dictionary's CreationDate as written ("D:20240405120000+02'00'")
+    logo_lines: list[Line] = field(default_factory=list)  # text read from the first page's logo or banner
 
 
-def read_excerpt(data: bytes, first: int = 2, last: int = 2) -> Excerpt:
-    """Lines of the first ``first`` pages with type size and position, then those of the last ``last``
-    pages without (colophon, signature), each page once, in page order.
-
-    Returns no lines when pypdfium2 cannot read the file: metadata then comes from the other sources.
-    """
+def page_lines(page: pdfium.PdfPage, number: int, sized: bool) -> list[Line]:
+    """The lines of one page of the excerpt: with type size and position (``sized``, the first pages), or
+    as the parser reads them (the last pages). No lines when the page cannot be read: metadata then
+    comes from the other pages and sources."""
     try:
-        document = pdfium.PdfDocument(data)
+        return _lines_of_page(page, number) if sized else _plain_lines(page, number)
     except Exception:
-        return Excerpt([])
-    try:
-        n = len(document)
-        lines: list[Line] = []
-        for index in sorted({*range(min(first, n)), *range(max(0, n - last), n)}):
-            try:
-                page = document[index]
-            except Exception:
-                continue
-            try:
-                read = _lines_of_page if index < first else _plain_lines
-                lines.extend(read(page, index + 1))
-            except Exception:
-                pass  # one unreadable page loses its lines, not the document's metadata
-            finally:
-                page.close()
-        try:
-            created = document.get_metadata_value("CreationDate")
-        except Exception:
-            created = ""
-        return Excerpt(lines, created)
-    finally:
-        document.close()
+        return []

@@ -2,8 +2,9 @@
 
 Each builder places text the way such documents do — a cover with display type, a ministry letter with
 letterhead, side column and signature, a Tweede Kamer motie, Kamervragen, a municipal budget, a council
-decision list — with the PDF info fields as real files have them (a staff member's name, software, a
-file name as Title). Everything is invented; nothing is copied from real documents.
+decision list, a logo that is only a picture — with the PDF info fields as real files have them (a staff
+member's name, software, a file name as Title). Everything is invented; nothing is copied from real
+documents.
 """
 
 from __future__ import annotations
@@ -13,9 +14,13 @@ import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
+from PIL import Image, ImageDraw, ImageFont
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
+
+from evals.pdf_factory import find_ttf
 
 WIDTH, HEIGHT = A4
 
@@ -34,6 +39,37 @@ class Text:
     wrap: int = 0  # characters per line for a paragraph; 0 = one line
 
 
+@dataclass(frozen=True)
+class Picture:
+    """Text set as a picture — a logo or banner: a round mark and the words beside it, pixels only (no
+    text layer). ``x``, ``y`` as for :class:`Text` (top-left corner), size in points."""
+
+    x: float
+    y: float
+    width: float
+    height: float
+    text: str
+    size: float = 16
+
+
+def _draw_picture(c: canvas.Canvas, item: Picture, dpi: int = 200) -> None:
+    font_path = find_ttf("DejaVuSans-Bold.ttf") or find_ttf()
+    if font_path is None:
+        raise RuntimeError("no TrueType font on this machine")
+    scale = dpi / 72
+    image = Image.new("L", (int(item.width * scale), int(item.height * scale)), 255)
+    draw = ImageDraw.Draw(image)
+    mark = int(item.height * scale * 0.8)
+    top = (image.height - mark) // 2
+    draw.ellipse((4, top, 4 + mark, top + mark), fill=90)
+    font = ImageFont.truetype(str(font_path), int(item.size * scale))
+    draw.text((mark + int(10 * scale), image.height // 2), item.text, font=font, fill=0, anchor="lm")
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    buffer.seek(0)
+    c.drawImage(ImageReader(buffer), item.x, HEIGHT - item.y - item.height, width=item.width, height=item.height)
+
+
 def body(y: float, paragraphs: list[str], x: float = 70, size: float = 10, wrap: int = 95) -> list[Text]:
     """Running text from ``y`` down, one Text per line."""
     out: list[Text] = []
@@ -45,12 +81,17 @@ def body(y: float, paragraphs: list[str], x: float = 70, size: float = 10, wrap:
     return out
 
 
-def layout_pdf(path: Path, pages: list[list[Text]], title: str = "", author: str = "", created: str = "") -> Path:
-    """A PDF with the given texts per page; ``created`` is a PDF date ("D:20240405120000")."""
+def layout_pdf(
+    path: Path, pages: list[list[Text | Picture]], title: str = "", author: str = "", created: str = ""
+) -> Path:
+    """A PDF with the given texts (and pictures) per page; ``created`` is a PDF date ("D:20240405120000")."""
     buffer = io.BytesIO()
     c = canvas.Canvas(buffer, pagesize=A4, invariant=1)
     for page in pages:
         for item in page:
+            if isinstance(item, Picture):
+                _draw_picture(c, item)
+                continue
             font = "Helvetica-Bold" if item.bold else "Helvetica"
             lines = textwrap.wrap(item.text, item.wrap) if item.wrap else [item.text]
             for i, line in enumerate(lines):
@@ -456,6 +497,148 @@ def network_proposition(path: Path) -> Path:
     )
 
 
+def side_column_letter(path: Path) -> Path:
+    """A letter in the Rijkshuisstijl whose sender is named only in the letterhead column beside the text
+    (no logo text, a person signs); the addressee's block and the running text name a municipality."""
+    side = [
+        Text(460, 150, "Inspectie Leefomgeving en", 7, bold=True),
+        Text(460, 159, "Transport", 7, bold=True),
+        Text(460, 175, "Rijnstraat 8", 7),
+        Text(460, 184, "2515 XP Den Haag", 7),
+        Text(460, 202, "Contactpersoon", 7, bold=True),
+        Text(460, 211, "R. Verhoef", 7),
+        Text(460, 229, "Ons kenmerk", 7, bold=True),
+        Text(460, 238, "ILT-2024/88123", 7),
+    ]
+    first = [
+        Text(70, 140, "> Retouradres Postbus 16191 2500 BD Den Haag", 6),
+        Text(70, 160, "Gemeente Oostermeer", 10),
+        Text(70, 173, "T.a.v. het college van burgemeester en wethouders", 10),
+        Text(70, 186, "Postbus 10", 10),
+        Text(70, 199, "1790 AA Oostermeer", 10),
+        *side,
+        Text(70, 260, "Datum", 7),
+        Text(130, 260, "18 juni 2024", 10),
+        Text(70, 275, "Betreft", 7),
+        Text(130, 275, "Toezicht op de veiligheid van portiekflats", 10),
+        Text(70, 320, "Geachte college,", 10),
+        *body(345, ["In mei 2024 bezochten wij twaalf portiekflats in de gemeente Oostermeer. De gemeente Oostermeer "
+                    "werkt met de corporaties aan herstel; de gemeente Oostermeer en de corporaties melden de "
+                    "voortgang in 2025.", *LOREM], wrap=70),
+    ]  # fmt: skip
+    second = [
+        *body(80, LOREM, wrap=70),
+        Text(70, 300, "Met vriendelijke groet,", 10),
+        Text(70, 360, "ir. M. Bakker", 10),
+        Text(70, 373, "Inspecteur-generaal", 10),
+    ]
+    return layout_pdf(path, [first, second], title="Brief", author="Verhoef, R.", created="D:20240618120000")
+
+
+def kamerstuk_letter(path: Path) -> Path:
+    """A minister's letter as printed in the Kamerstukken: dossier number and title, item number and kind."""
+    page = [
+        Text(70, 80, "Tweede Kamer der Staten-Generaal", 14, bold=True),
+        Text(400, 80, "2", 14),
+        Text(70, 100, "Vergaderjaar 2023–2024", 9),
+        Text(70, 130, "32 847", 10, bold=True),
+        Text(160, 130, "Integrale visie op de woningmarkt", 10, bold=True),
+        Text(70, 160, "Nr. 1120", 10, bold=True),
+        Text(160, 160, "BRIEF VAN DE MINISTER VOOR VOLKSHUISVESTING EN RUIMTELIJKE", 10, bold=True),
+        Text(160, 173, "ORDENING", 10, bold=True),
+        Text(160, 200, "Aan de Voorzitter van de Tweede Kamer der Staten-Generaal", 9),
+        Text(160, 220, "Den Haag, 15 februari 2024", 9),
+        *body(245, CITY * 3, x=160, wrap=70),
+        Text(160, 520, "De Minister voor Volkshuisvesting en Ruimtelijke Ordening,", 9),
+        Text(160, 535, "H.M. de Jong", 9),
+    ]
+    return layout_pdf(path, [page], title="kst-32847-1120", author="Tweede Kamer", created="D:20240216060000")
+
+
+LINDEWAARD = "Gemeente Lindewaard"
+
+
+def logo_cover_report(path: Path) -> Path:
+    """A report whose publisher is named only in the cover's logo, a picture without a text layer."""
+    cover = [
+        Picture(60, 40, 300, 50, LINDEWAARD),
+        Text(70, 300, "Wonen in de Vlinderbuurt", 28, bold=True),
+        Text(70, 340, "Uitkomsten van de bewonersavonden", 14),
+        Text(70, 700, "Mei 2024", 12),
+    ]
+    return layout_pdf(
+        path, [cover, body(60, LOREM * 3), body(60, LOREM * 3)], author="P. de Groot", created="D:20240521100000"
+    )
+
+
+def colophon_guidance(path: Path) -> Path:
+    """Guidance whose colophon says who developed it, for whom, and which people took part (each with their
+    employer); the PDF Author is one of those people."""
+    cover = [Text(70, 250, "Handreiking wonen met zorg in de wijk", 26, bold=True)]
+    colophon = [
+        Text(70, 80, "Colofon", 14, bold=True),
+        *body(110, ["Deze handreiking is ontwikkeld door het Expertisecentrum Wonen en Zorg in opdracht van het "
+                    "Ministerie van Volksgezondheid, Welzijn en Sport."], wrap=80),
+        Text(70, 170, "Met bijdragen van:", 9),
+        Text(70, 182, "• Anna de Wit (Expertisecentrum Wonen en Zorg)", 9),
+        Text(70, 194, "• Karim Aydin (adviseur bij de VNG)", 9),
+        Text(70, 230, "Versie 1.0 (juni 2024)", 9),
+    ]  # fmt: skip
+    return layout_pdf(
+        path, [cover, body(60, LOREM * 3), body(60, LOREM * 3), colophon], author="Anna de Wit",
+        created="D:20240612100000",
+    )  # fmt: skip
+
+
+def header_table_decision_list(path: Path) -> Path:
+    """A college's decision list: its meeting line as heading, a header table (label | value), agenda items
+    of which two name a foundation; exported by meeting software."""
+    page = [
+        Text(70, 80, "Besluitenlijst van de vergadering van het college van", 14, bold=True),
+        Text(70, 98, "burgemeester en wethouders van Lindewaard", 14, bold=True),
+        Text(70, 140, "Datum", 9),
+        Text(170, 140, "14-05-2024", 9),
+        Text(70, 154, "Tijd", 9),
+        Text(170, 154, "09:30 - 12:15", 9),
+        Text(70, 168, "Locatie", 9),
+        Text(170, 168, "Raadhuis, kamer 2", 9),
+        Text(70, 182, "Voorzitter", 9),
+        Text(170, 182, "burgemeester P. Jansen", 9),
+        Text(70, 230, "1", 9),
+        Text(110, 230, "Opening en mededelingen", 9),
+        Text(70, 255, "2", 9),
+        Text(110, 255, "Subsidieaanvraag Stichting Kinderopvang Lindewaard", 9),
+        Text(110, 268, "Besluit: de subsidie voor 2024 te verlenen.", 9),
+        Text(70, 293, "3", 9),
+        Text(110, 293, "Huurovereenkomst Stichting Kinderopvang Lindewaard", 9),
+        Text(110, 306, "Besluit: in te stemmen met de verlenging tot 2026.", 9),
+    ]
+    last = [
+        Text(70, 100, "Vastgesteld in de vergadering gehouden op 21 mei 2024.", 9),
+        Text(70, 120, "De secretaris, De voorzitter,", 9),
+    ]
+    return layout_pdf(path, [page, last], title="Besluitenlijst", author="iBabs", created="D:20240522080000")
+
+
+def letter_for_scanning(path: Path) -> Path:
+    """A municipal letter as it is before it is printed and scanned: letterhead, date and subject labels."""
+    page = [
+        Text(380, 60, LINDEWAARD, 14, bold=True),
+        Text(380, 78, "Postbus 200, 1790 AB Lindewaard", 8),
+        Text(70, 160, "De heer K. Smit", 10),
+        Text(70, 173, "Dorpsstraat 3", 10),
+        Text(70, 186, "1791 CD Lindewaard", 10),
+        Text(70, 240, "Datum: 3 oktober 2023", 10),
+        Text(70, 255, "Onderwerp: Uw verzoek om een buurtbudget", 10),
+        Text(70, 290, "Geachte heer Smit,", 10),
+        *body(310, ["Op 12 september 2023 ontvingen wij uw verzoek om een buurtbudget voor de speeltuin. "
+                    "Wij kennen u een bedrag toe voor 2024 en 2025.", *LOREM], wrap=80),
+        Text(70, 520, "Met vriendelijke groet,", 10),
+        Text(70, 535, "Burgemeester en wethouders van Lindewaard,", 10),
+    ]  # fmt: skip
+    return layout_pdf(path, [page], created="D:20231003090000")
+
+
 # (builder, title, publisher, year, type): what a librarian would record for each document.
 EXPECTED = [
     (cover_report, "Samen sterker in de wijk", "Gemeente Zuiderveen", 2024, "rapport"),
@@ -466,7 +649,8 @@ EXPECTED = [
     (parliamentary_questions, "Vragen van het lid Jansma (GroenLinks-PvdA) aan de minister van Volkshuisvesting "
      "en Ruimtelijke Ordening over huurders in slecht onderhouden woningen", "Tweede Kamer der Staten-Generaal",
      2024, "kamervragen"),
-    (decision_list, "Besluitenlijst", "Gemeente Oostermeer", 2008, "besluitenlijst"),
+    (decision_list, "Besluitenlijst Openbare vergadering van de gemeenteraad van Oostermeer 11 maart 2008",
+     "Gemeente Oostermeer", 2008, "besluitenlijst"),
     (letter_spaced_article, "Impact van de COVID-19-pandemie op vertrouwen in de lokale overheid", "VNG", 2022,
      "rapport"),
     (ocr_dashboard, "Dashboard sociaal domein", "", None, ""),
@@ -486,4 +670,12 @@ EXPECTED = [
     (provincial_capitals, "Regionale Energiestrategie 2.0", "Provincie Noord-Holland", 2024, "voorstel"),
     (council_proposal, "Woonvisie 2024-2030", "Gemeente Heuvelrug", 2024, "voorstel"),
     (network_proposition, "Sterke steden, sterk land", "G40 Stedennetwerk", 2023, ""),
+    (side_column_letter, "Toezicht op de veiligheid van portiekflats", "Inspectie Leefomgeving en Transport", 2024,
+     "brief"),
+    (colophon_guidance, "Handreiking wonen met zorg in de wijk", "Expertisecentrum Wonen en Zorg", 2024,
+     "handreiking"),
+    (kamerstuk_letter, "Integrale visie op de woningmarkt – Brief van de minister voor volkshuisvesting en "
+     "ruimtelijke ordening", "Tweede Kamer der Staten-Generaal", 2024, "brief"),
+    (header_table_decision_list, "Besluitenlijst van de vergadering van het college van burgemeester en wethouders "
+     "van Lindewaard 14 mei 2024", LINDEWAARD, 2024, "besluitenlijst"),
 ]  # fmt: skip

@@ -1,35 +1,33 @@
-"""Dutch text cleaning on real extracted text of the bundled PDFs and on known hard cases."""
+"""Dutch text cleaning on the page layouts of the bundled PDFs and on known hard cases."""
 
 from __future__ import annotations
 
 import re
 
 import pytest
-from pypdf import PdfReader
 
 from beleidsbron.text.normalize import normalize
-from ingest.cleaning import clean_pages, join_hyphenated, keeps_hyphen, remove_footnote_marks
+from ingest.cleaning import clean_pages, remove_footnote_marks
+from ingest.hyphenation import join_hyphenated, keeps_hyphen
+from ingest.layout import PageLayout
+from ingest.pdf_reader import read_pdf
 from tests.conftest import CORPUS
 
 
-def raw_pages(name: str) -> list[str]:
-    return [p.extract_text() for p in PdfReader(CORPUS / name).pages]
-
-
 @pytest.fixture(scope="module")
-def all_raw() -> dict[str, list[str]]:
-    return {pdf.name: raw_pages(pdf.name) for pdf in sorted(CORPUS.glob("*.pdf"))}
+def all_raw() -> dict[str, list[PageLayout]]:
+    return {pdf.name: read_pdf(pdf.read_bytes()).pages for pdf in sorted(CORPUS.glob("*.pdf"))}
 
 
-def test_raw_text_really_has_line_end_hyphenation(all_raw: dict[str, list[str]]) -> None:
-    # The premise of the cleaning tests: pypdf gives "gemeen-\nten"-style breaks in the demo PDFs.
-    breaks = [m for pages in all_raw.values() for page in pages for m in re.findall(r"[a-z]{2,}-\n[a-z]{2,}", page)]
+def test_raw_text_really_has_line_end_hyphenation(all_raw: dict[str, list[PageLayout]]) -> None:
+    # The premise of the cleaning tests: the layout keeps "gemeen-\nten"-style breaks of the demo PDFs.
+    breaks = [m for pages in all_raw.values() for p in pages for m in re.findall(r"[a-z]{2,}-\n[a-z]{2,}", p.text)]
     assert len(breaks) > 50
 
 
-def test_line_end_hyphenation_is_undone(all_raw: dict[str, list[str]]) -> None:
+def test_line_end_hyphenation_is_undone(all_raw: dict[str, list[PageLayout]]) -> None:
     for name, pages in all_raw.items():
-        raw = "\n".join(pages)
+        raw = "\n".join(p.text for p in pages)
         clean = "\n".join(p.text for p in clean_pages(pages))
         for left, right in re.findall(r"([a-z]{3,})-\n([a-z]{3,})", raw):
             if keeps_hyphen(left, right):
@@ -39,24 +37,24 @@ def test_line_end_hyphenation_is_undone(all_raw: dict[str, list[str]]) -> None:
         assert not re.search(r"[a-z]- (?!(?:en|of|tot|noch) )[a-z]", clean), name  # "klimaat- en" is Dutch
 
 
-def test_real_hyphens_are_kept(all_raw: dict[str, list[str]]) -> None:
+def test_real_hyphens_are_kept(all_raw: dict[str, list[PageLayout]]) -> None:
     clean = " ".join(p.text for pages in all_raw.values() for p in clean_pages(pages))
     for word in ("G32-steden", "sociaal-economische", "Noord-Brabant"):
         assert word in clean
     assert "G32steden" not in clean and "sociaaleconomische" not in clean
 
 
-def test_running_headers_and_page_numbers_are_removed(all_raw: dict[str, list[str]]) -> None:
+def test_running_headers_and_page_numbers_are_removed(all_raw: dict[str, list[PageLayout]]) -> None:
     pages = all_raw["01-leefbaarheid-kwetsbare-wijken.pdf"]
-    header = pages[3].strip().splitlines()[0]
-    assert sum(header in p for p in pages) >= 3  # really a running header in the raw text
+    header = pages[3].text.strip().splitlines()[0]
+    assert sum(header in p.text for p in pages) >= 3  # really a running header in the layout
     cleaned = clean_pages(pages)
     for page in cleaned[2:]:
         assert header not in page.text
         assert not re.search(r"(?m)^Pagina \d+$", page.text)
 
 
-def test_paragraphs_are_joined_and_headings_kept(all_raw: dict[str, list[str]]) -> None:
+def test_paragraphs_are_joined_and_headings_kept(all_raw: dict[str, list[PageLayout]]) -> None:
     cleaned = clean_pages(all_raw["01-leefbaarheid-kwetsbare-wijken.pdf"])
     body = cleaned[2]
     assert "\n\n" in body.text
@@ -69,7 +67,7 @@ def test_paragraphs_are_joined_and_headings_kept(all_raw: dict[str, list[str]]) 
         assert body.text[offset : offset + len(heading)] == heading
 
 
-def test_footnote_markers_are_removed_but_names_with_digits_stay(all_raw: dict[str, list[str]]) -> None:
+def test_footnote_markers_are_removed_but_names_with_digits_stay(all_raw: dict[str, list[PageLayout]]) -> None:
     clean = " ".join(p.text for p in clean_pages(all_raw["01-leefbaarheid-kwetsbare-wijken.pdf"]))
     assert "Platform31" in clean and "G32-steden" in clean
     assert "achteruit1" not in clean

@@ -8,6 +8,7 @@ sentence running over a page or column break survives cleaning whole.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -23,9 +24,9 @@ from reportlab.platypus import Table as PlatypusTable
 from assistant.core import Assistant
 from evals import pdf_factory
 from evals.bench_layout import measure
-from ingest.chunking import assemble
 from ingest.cleaning import clean_pages
 from ingest.pdf_reader import PdfContent, read_pdf
+from ingest.structure import build_document
 from tests.conftest import CORPUS, assistant_beside_demo
 
 Item = tuple[float, float, str, float, str]  # (x, y, font, size, text): drawn in the order given
@@ -55,11 +56,11 @@ def by_position(items: list[Item]) -> list[Item]:
 
 
 def clean_text(content: PdfContent) -> str:
-    return " ".join(assemble(clean_pages(content.pages)).text.split())
+    return " ".join(build_document(clean_pages(content.pages)).text.split())
 
 
 def lines_of(content: PdfContent, page: int = 0) -> list[str]:
-    return content.pages[page].split("\n")
+    return content.pages[page].text.split("\n")
 
 
 # --- a letter with a letterhead side column and a sentence across the page break -----------------
@@ -124,7 +125,7 @@ def test_premise_plain_extraction_puts_the_letterhead_mid_sentence(letter: tuple
 
 def test_letterhead_side_column_is_kept_out_of_the_body(letter: tuple[Path, PdfContent]) -> None:
     _, content = letter
-    body = "\n".join(content.pages)
+    body = "\n".join(p.text for p in content.pages)
     for text in ("Postbus", "Ons kenmerk", "2024-0012345", "Contactpersoon", "Telefoon", "Datum", "12 maart"):
         assert text not in body, text
     side = content.side_text[0].split("\n")
@@ -135,8 +136,8 @@ def test_letterhead_side_column_is_kept_out_of_the_body(letter: tuple[Path, PdfC
 
 def test_a_sentence_across_the_page_break_stays_whole(letter: tuple[Path, PdfContent]) -> None:
     _, content = letter
-    assert content.pages[0].rstrip().endswith("betrekken via")
-    assert content.pages[1].startswith("een klankbordgroep")
+    assert content.pages[0].text.rstrip().endswith("betrekken via")
+    assert content.pages[1].text.startswith("een klankbordgroep")
     assert SENTENCE in clean_text(content)
 
 
@@ -283,7 +284,7 @@ def test_table_rows_come_out_as_rows(tmp_path: Path, build: object) -> None:
     start = lines.index(expected[0])
     assert lines[start : start + len(expected)] == expected  # header first, rows in order, nothing between
     assert lines[start - 1] == "" and lines[start + len(expected)] == ""
-    text = content.pages[0]
+    text = content.pages[0].text
     for row in expected:
         assert text.count(row) == 1
     assert text.count(" | ") == 3 * len(TABLE)  # the paragraphs around the table are no table
@@ -332,7 +333,7 @@ def test_line_end_hyphenation_keeps_its_hyphen(tmp_path: Path) -> None:
         tmp_path / "afbreking.pdf",
         [[(56, 780, "Helvetica", 10, "De gemeente onderzoekt de leefbaar-"), (56, 766, "Helvetica", 10, "heid.")]],
     )
-    assert read_pdf(path.read_bytes()).pages[0] == "De gemeente onderzoekt de leefbaar-\nheid."
+    assert read_pdf(path.read_bytes()).pages[0].text == "De gemeente onderzoekt de leefbaar-\nheid."
 
 
 # --- nothing lost on the demo corpus -------------------------------------------------------------
@@ -361,8 +362,11 @@ def test_labels_beside_their_values_are_read_line_by_line(tmp_path: Path) -> Non
     items: list[Item] = [(80, 760, "Helvetica", 10, "Datum"), (160, 760, "Helvetica", 10, "12 maart 2024")]
     items += [(80, 746, "Helvetica", 10, "Betreft"), (160, 746, "Helvetica", 10, "Voortgang wijkaanpak")]
     items += [(80, 710 - 13 * i, "Helvetica", 10, line) for i, line in enumerate(wrap(LETTER_2, 400))]
-    lines = lines_of(read_pdf(draw(tmp_path / "kop.pdf", [by_position(items)]).read_bytes()))
-    assert lines[:3] == ["Datum 12 maart 2024", "Betreft Voortgang wijkaanpak", ""]
+    page = read_pdf(draw(tmp_path / "kop.pdf", [by_position(items)]).read_bytes()).pages[0]
+    labels = page.blocks[0]
+    assert labels.kind == "table" and labels.labels  # rows of a label and its value, no header
+    assert labels.rows == (("Datum", "12 maart 2024"), ("Betreft", "Voortgang wijkaanpak"))
+    assert page.blocks[1].kind == "text" and page.blocks[1].lines[0].startswith("een klankbordgroep")
 
 
 def test_landscape_page_and_text_along_the_margin(tmp_path: Path) -> None:
@@ -400,7 +404,9 @@ def laid_out_store(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 def test_a_figure_in_a_table_is_answered_by_its_row_with_the_column_headers(laid_out_store: Assistant) -> None:
     answer = laid_out_store.ask("Hoeveel kilo restafval per inwoner was er in 2024?")
     assert not answer.refused
-    assert "• Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150" in answer.text
+    row = "Indicator: Restafval per inwoner (kg); 2023: 205; 2024: 190; Streefwaarde 2026: 150"
+    assert any(s.kind == "row" and s.text == row for s in answer.sentences)
+    assert re.search(rf"^{re.escape(row)} \[\d+\]$", answer.text, re.M)  # on a line of its own
     assert "Gescheiden ingezameld" not in answer.text  # the row, not the table
     cited = answer.sources[0]
     assert cited.source == "afvalmonitor.pdf" and cited.page == 1

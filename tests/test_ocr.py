@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import re
 import shutil
+import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -25,10 +28,11 @@ from evals import pdf_factory
 from evals.app_client import run_app
 from evals.bench_ocr import char_accuracy, word_recall
 from evals.bench_ocr import run as bench_run
+from ingest import ocr
 from ingest.__main__ import main as ingest_main
 from ingest.__main__ import progress_line
 from ingest.ocr import OcrOptions, is_garbage, needs_ocr
-from ingest.pdf_reader import BadPdfError, read_pdf
+from ingest.pdf_reader import BadPdfError, PdfContent, read_pdf
 from ingest.pipeline import Ingestor, IngestSummary, Progress
 from tests.conftest import CORPUS, make_settings
 from webapp import pdf_view
@@ -95,8 +99,10 @@ def ocr_run(tmp_path_factory: pytest.TempPathFactory) -> OcrRun:
 def page_texts(run: OcrRun, source: str) -> dict[int, str]:
     """The stored (cleaned) text of every page of a document, rebuilt from its chunks."""
     doc = rebuild([c for c in run.store.iter_chunks() if c.doc.source == source])
-    bounds = [*doc.page_offsets, len(doc.text)]
-    return {page: doc.text[bounds[k] : bounds[k + 1]] for k, page in enumerate(doc.page_numbers)}
+    pages: dict[int, list[str]] = {}
+    for unit in doc.units:
+        pages.setdefault(unit.page, []).append(doc.unit_text(unit))
+    return {page: "\n".join(texts) for page, texts in pages.items()}
 
 
 @pytest.mark.slow  # one ingest of four scanned PDFs with OCR (shared by the module)
@@ -122,7 +128,7 @@ def test_a_mixed_document_keeps_its_text_layer_and_reads_its_scans(ocr_run: OcrR
     assert [p for p, _ in doc.ocr_pages] == [2, 3]
     assert doc.needs_ocr_pages == () and doc.ocr_rejected_pages == ()
     stored = page_texts(ocr_run, "gemengd.pdf")
-    digital = read_pdf(ocr_run.source.read_bytes()).pages[0]
+    digital = read_pdf(ocr_run.source.read_bytes()).pages[0].text
     assert " ".join(stored[1].split()) == " ".join(digital.split())  # the text layer, not OCR
     for number in (2, 3):
         assert char_accuracy(MIXED[number - 1], stored[number]) >= 0.95, stored[number]
@@ -309,13 +315,15 @@ def test_character_accuracy_measure() -> None:
     assert word_recall("de wijk en de buurt", "De buurt, de wijk") == pytest.approx(0.8)
 
 
-@pytest.mark.slow  # a small OCR benchmark in two processes
+@pytest.mark.slow  # a small OCR benchmark: one and two workers
 def test_ocr_benchmark_smoke() -> None:
-    result = bench_run(sorted(CORPUS.glob("*.pdf"))[:1], max_pages=2, workers=2, options=OcrOptions())
-    assert result["pages"] == 2 and result["parallel_text_identical"]
-    assert result["one_process"]["pages_per_s"] > 0 and result["parallel"]["pages_per_s"] > 0
-    assert result["char_accuracy"]["median"] > 0.8 and result["word_recall"]["median"] > 0.9
-    assert result["load_average"]["before"]
+    pdfs = sorted(CORPUS.glob("*.pdf"))[:1]
+    result = bench_run(pdfs, max_pages=2, options=OcrOptions(), workers=(1, 2), dpis=(200,), rounds=1)
+    assert result["pages"] == 2 and result["workers_give_identical_text"]
+    assert [(r["workers"], r["dpi"]) for r in result["runs"]] == [(1, 200), (2, 200)]
+    assert all(r["pages_per_s"] > 0 and r["load_before"] for r in result["runs"])
+    accuracy = result["accuracy"][200]
+    assert accuracy["char_accuracy"]["median"] > 0.8 and accuracy["word_recall"]["median"] > 0.9
 
 
 def cover_pdf(path: Path) -> Path:
@@ -352,7 +360,121 @@ def test_metadata_of_a_scanned_report_comes_from_its_ocr_cover(tmp_path: Path) -
     data = scan.read_bytes()
     content = read_pdf(data, ocr=OcrOptions())
     assert [p.number for p in content.ocr_pages] == [1, 2]
-    found = describe(content, data)
+    found = describe(content)
     assert found.title == "Vernieuwing van de Bloemenbuurt"
     assert found.publisher == "Gemeente Utrecht"
     assert found.year == 1999
+
+
+WRAPPER = """#!{python}
+import os, subprocess, sys, time
+
+image = sys.argv[1] if len(sys.argv) > 1 and os.path.isfile(sys.argv[1]) else None  # not --version, --list-langs
+if image and {narrow!r}:
+    from PIL import Image
+
+    if Image.open(image).width < 1800:
+        if {narrow!r} == "hangs":
+            time.sleep(3600)
+        sys.exit("simulated failure")
+if image:
+    open({log!r}, "a").write(f"{{time.monotonic()}} +1\\n")
+code = subprocess.call(["tesseract", *sys.argv[1:]])
+if image:
+    open({log!r}, "a").write(f"{{time.monotonic()}} -1\\n")
+sys.exit(code)
+"""
+
+
+def tesseract_wrapper(folder: Path, narrow: str = "") -> tuple[str, Path]:
+    """A stand-in ``tesseract`` program that runs the real one and logs when each page's run starts (+1)
+    and ends (-1) in the returned log; a page image narrower than 1,800 pixels (an A6 page at 300 dpi)
+    instead ``hangs`` or ``fails``, as ``narrow`` says."""
+    script, log = folder / "tesseract-wrapper", folder / "runs.log"
+    script.write_text(WRAPPER.format(python=sys.executable, narrow=narrow, log=str(log)), encoding="utf-8")
+    script.chmod(0o755)
+    log.write_text("")
+    return str(script), log
+
+
+def most_at_once(log: Path) -> int:
+    """The most Tesseract runs the wrapper's log shows running at the same time."""
+    running, most = 0, 0
+    for line in sorted(log.read_text().splitlines(), key=lambda line: float(line.split()[0])):
+        running += int(line.split()[1])
+        most = max(most, running)
+    return most
+
+
+@pytest.mark.slow  # reads a 4-page scan twice with the real Tesseract
+def test_two_ocr_workers_read_a_scan_as_one_does_in_page_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = pdf_factory.text_pdf(tmp_path / "bron.pdf", [*SCAN, *MIXED[1:]])
+    data = pdf_factory.scanned_pdf(tmp_path / "scan.pdf", source).read_bytes()
+    wrapper, log = tesseract_wrapper(tmp_path)
+    render = ocr.render_page
+
+    def read(workers: int) -> tuple[PdfContent, list[int], list[int]]:
+        """Read the scan; also the pages heard of, in order, and how many pages were rendered and not yet
+        heard of whenever a page was rendered."""
+        rendered: list[int] = []
+        heard: list[int] = []
+        in_flight: list[int] = []
+
+        def counting_render(page: Any, number: int, options: OcrOptions) -> ocr.PageImage:
+            in_flight.append(len(rendered) + 1 - len(heard))
+            rendered.append(number)
+            return render(page, number, options)
+
+        monkeypatch.setattr(ocr, "render_page", counting_render)
+        options = OcrOptions(workers=workers, tesseract_cmd=wrapper)
+        return read_pdf(data, ocr=options, on_ocr_page=lambda page: heard.append(page.number)), heard, in_flight
+
+    results = {}
+    for workers in (1, 2):
+        log.write_text("")
+        content, heard, in_flight = read(workers)
+        assert heard == [1, 2, 3, 4] and [p.number for p in content.ocr_pages] == [1, 2, 3, 4]
+        assert max(in_flight) <= 2 * workers + 1  # bounded: with one worker, 3 of the 4 pages at most
+        assert most_at_once(log) == workers, log.read_text()
+        read = [(p.text, p.confidence, p.words) for p in content.ocr_pages]
+        results[workers] = ([p.text for p in content.pages], read)
+    assert results[1] == results[2]
+    for number, text in enumerate([*SCAN, *MIXED[1:]], start=1):
+        assert char_accuracy(text, results[2][0][number - 1]) >= 0.95
+
+
+def a6_between_a4_pdf(path: Path) -> Path:
+    """Three pages of Dutch text: A4 (SCAN[0]), a small A6 note, A4 (SCAN[1])."""
+    from reportlab.lib.pagesizes import A4, A6
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, invariant=1)
+    for text, size, width in (
+        (SCAN[0], A4, 90),
+        ("Een korte notitie over de wijk Morgenstond.", A6, 40),
+        (SCAN[1], A4, 90),
+    ):
+        c.setPageSize(size)
+        c.setFont("Helvetica", 11)
+        for i, line in enumerate(textwrap.wrap(text, width)):
+            c.drawString(30, size[1] - 50 - 15 * i, line)
+        c.showPage()
+    c.save()
+    return path
+
+
+@pytest.mark.slow  # reads a 3-page scan twice with the real Tesseract, waiting out a page timeout once
+def test_a_page_that_fails_or_hangs_fails_alone(tmp_path: Path) -> None:
+    data = pdf_factory.scanned_pdf(tmp_path / "scan.pdf", a6_between_a4_pdf(tmp_path / "bron.pdf")).read_bytes()
+    for narrow, detail in (("hangs", "took longer than 20 s"), ("fails", "tesseract failed (simulated failure)")):
+        wrapper, _ = tesseract_wrapper(tmp_path, narrow)  # the A6 page (narrow at 300 dpi) hangs or fails
+        heard: list[int] = []
+        options = OcrOptions(workers=2, page_timeout_s=20, tesseract_cmd=wrapper)
+        content = read_pdf(data, ocr=options, on_ocr_page=lambda page, heard=heard: heard.append(page.number))
+        assert heard == [1, 2, 3]
+        assert [p.number for p in content.ocr_pages] == [1, 3]
+        assert [(p.number, p.error) for p in content.ocr_rejected] == [(2, detail)]
+        assert [r.english() for r in content.ocr_problems] == [f"OCR failed on pages 2: {detail}"]
+        assert content.pages[1].text == ""
+        assert char_accuracy(SCAN[0], content.pages[0].text) >= 0.95
+        assert char_accuracy(SCAN[1], content.pages[2].text) >= 0.95

@@ -13,14 +13,13 @@ import unicodedata
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from assistant.compose import page_position
 from assistant.question import prepare
 from beleidsbron.domain import DocumentInfo
 from beleidsbron.text.dutch_analysis import Analyzer
 from beleidsbron.text.normalize import normalize
-from beleidsbron.text.sentences import split_sentences
-from ingest.chunking import assemble, chunk_document
+from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
+from ingest.structure import build_document
 
 # Control/format characters and lone surrogates: never in clean text ("\n" is allowed in pages).
 FORBIDDEN = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ud800-\udfff\ufeff]")
@@ -171,37 +170,34 @@ def test_cleaning_loses_no_letters(pages: list[list[str]]) -> None:
         assert re.sub(r"[\s-]", "", after.text) == re.sub(r"[\s-]", "", before)
 
 
-# --- chunking -----------------------------------------------------------------------------------
-
-
-def doc_start(document_pages: tuple[int, ...], page_starts: tuple[int, ...], chunk_page: int, offset: int) -> int:
-    return page_starts[document_pages.index(chunk_page)] + offset
+# --- structure and chunking ------------------------------------------------------------------------
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(raw_document(), st.integers(200, 700), st.integers(0, 120))
-def test_chunks_are_exact_slices_that_know_their_pages(raw_pages: list[str], size: int, overlap: int) -> None:
+def test_chunks_are_exact_slices_of_whole_units_that_know_their_pages(
+    raw_pages: list[str], size: int, overlap: int
+) -> None:
     assume(overlap < size)
     pages = clean_pages(raw_pages)
-    document = assemble(pages)
-    clean = {p.number: p.text for p in pages}
-    chunks = chunk_document(DOC, pages, size, overlap)
+    document = build_document(pages)
+    clean = {p.number: " ".join(p.text.split()) for p in pages}
+    chunks = chunk_document(DOC, document, size, overlap)
     assert [c.index for c in chunks] == list(range(len(chunks)))
+    assert {(u.start, u.end) for c in chunks for u in c.units} == {(u.start, u.end) for u in document.units}
     for chunk in chunks:
-        start = doc_start(document.page_numbers, document.page_starts, chunk.pages[0], chunk.page_offset)
-        assert document.text[start : start + len(chunk.text)] == chunk.text
+        assert document.text[chunk.start : chunk.end] == chunk.text
         assert chunk.text == chunk.text.strip() and chunk.text
-        assert chunk.page_starts[0] == 0 and list(chunk.page_starts) == sorted(chunk.page_starts)
-        assert len(chunk.page_starts) == len(chunk.pages) and list(chunk.pages) == sorted(set(chunk.pages))
-        for offset in range(len(chunk.text)):  # page_at agrees with the document's page starts
-            assert chunk.page_at(offset) == document.page_numbers[document.page_index(start + offset)]
-        for a, b in split_sentences(chunk.text):
-            text = chunk.text[a:b]
+        assert list(chunk.pages) == sorted(set(chunk.pages))
+        for unit in chunk.units:
+            text = document.unit_text(unit)
             assert text and text == text.strip()
-            if any(a < p < b for p in chunk.page_starts[1:]):
-                continue  # the sentence runs over a page break: it has no single page offset
-            page, offset = page_position(chunk, a)
-            assert clean[page][offset : offset + len(text)] == text, (page, offset, text)
+            assert chunk.page_at(unit.start - chunk.start) == unit.page
+            # the unit starts on its page (a sentence may run on over the page break)
+            flat, page_text = " ".join(text.split()), clean[unit.page]
+            head = flat.split()[0]
+            runs_on = any(page_text.endswith(flat[:k]) for k in range(len(head), len(flat)))
+            assert flat[:12] in page_text or runs_on, (unit.page, text)
 
 
 @FAST
@@ -209,7 +205,7 @@ def test_chunks_are_exact_slices_that_know_their_pages(raw_pages: list[str], siz
 def test_page_breaks_never_glue_words_together(raw_pages: list[str]) -> None:
     """Joining pages may only drop a hyphen of a word broken over the page; empty pages included."""
     pages = clean_pages(raw_pages)
-    document = assemble(pages)
+    document = build_document(pages)
     expected = " ".join(p.text for p in pages if p.text)
     expected = re.sub(r"(\w)-\s+(\w)", r"\1\2", expected)  # a word hyphenated over a page break
     assert re.sub(r"-", "", " ".join(document.text.split())) == re.sub(r"-", "", " ".join(expected.split()))
@@ -217,13 +213,13 @@ def test_page_breaks_never_glue_words_together(raw_pages: list[str]) -> None:
 
 def test_an_empty_page_between_two_pages_keeps_them_apart() -> None:
     pages = clean_pages(["Het einde van de wijken.", "", "De gemeente begint opnieuw."])
-    document = assemble(pages)
+    document = build_document(pages)
     assert document.text == "Het einde van de wijken.\n\nDe gemeente begint opnieuw."
-    assert [document.text[a:b] for a, b in split_sentences(document.text)] == [
+    assert [document.unit_text(u) for u in document.units] == [
         "Het einde van de wijken.",
         "De gemeente begint opnieuw.",
     ]
-    chunk = chunk_document(DOC, pages, 600, 50)[0]
+    chunk = chunk_document(DOC, document, 600, 50)[0]
     assert chunk.page_at(chunk.text.index("De gemeente")) == 3
 
 
