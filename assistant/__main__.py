@@ -89,8 +89,10 @@ def render(answer: Answer, streamed: str | None = None) -> str:
     if streamed is None or answer.text.split() != streamed.split():
         if streamed is not None:
             lines.append("Answer:" if answer.mode != "extractive-fallback" else "Extractive answer:")
-        for line in answer.text.splitlines() or [answer.text]:  # list items keep their own lines
-            lines += textwrap.wrap(line, 100, subsequent_indent="  " if line.startswith("• ") else "") or [line]
+        own_lines = tuple(s.display for s in answer.sentences if s.kind != "sentence")
+        for line in answer.text.splitlines() or [answer.text]:  # list items and table rows keep their own lines
+            indent = "  " if own_lines and line.startswith(own_lines) else ""
+            lines += textwrap.wrap(line, 100, subsequent_indent=indent) or [line]
     flagged = [s for s in answer.sentences if not s.supported]
     if answer.mode in ("openai", "ollama") and flagged:
         lines += ["", "Not supported by the cited passages:"]
@@ -111,22 +113,24 @@ def render(answer: Answer, streamed: str | None = None) -> str:
 
 
 def _quote_lines(c: Citation) -> list[str]:
-    """The quoted text, wrapped, with every list item and table row on a line of its own."""
+    """The quoted text, wrapped; quoted spans of one paragraph run on, a new block of the passage (a list
+    item, a table row, the next paragraph) starts a new line."""
     paragraphs: list[str] = []
+    previous_end = 0
     for start, end in c.spans:
         part = " ".join(c.text[start:end].split())
-        if paragraphs and not (part.startswith("• ") or " | " in part or " | " in paragraphs[-1]):
+        if paragraphs and "\n" not in c.text[previous_end:start]:
             paragraphs[-1] += " " + part
         else:
             paragraphs.append(part)
+        previous_end = end
     if not paragraphs:
         return []
     paragraphs[0] = '"' + paragraphs[0]
     paragraphs[-1] += '"'
     out: list[str] = []
     for paragraph in paragraphs:
-        hanging = "      " if paragraph.lstrip('"').startswith("• ") else "    "
-        out += textwrap.wrap(paragraph, 96, initial_indent="    ", subsequent_indent=hanging)
+        out += textwrap.wrap(paragraph, 96, initial_indent="    ", subsequent_indent="      ")
     return out
 
 

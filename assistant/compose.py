@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from assistant.passages import DocumentText
 from assistant.quotable import clean_quote
 from assistant.reader import ScoredUnit, Window
 from assistant.reader_model import SUPPORT_DEPTH, choose, supports
 from assistant.retrieval import Candidate, diversify
+from beleidsbron.document import DocumentText
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
 
 ANSWER_BUDGET = 700  # no window is added once the answer is this long (a single long window may exceed it)
@@ -113,16 +113,9 @@ def passage_span(doc: DocumentText, window: Window) -> tuple[int, int]:
     return units[first].start, units[last].end
 
 
-def page_position(chunk: Chunk, offset: int) -> tuple[int, int]:
-    """(page, offset in that page's clean text) of a character of the chunk."""
-    k = max(i for i, start in enumerate(chunk.page_starts) if start <= offset)
-    return chunk.pages[k], (chunk.page_offset + offset) if k == 0 else offset - chunk.page_starts[k]
-
-
 def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: float) -> Citation:
     """A citation of sentence ``spans`` (offsets in the chunk text) with the chunk as its passage."""
-    page, page_start = page_position(chunk, spans[0][0])
-    _, page_end = page_position(chunk, spans[-1][1] - 1)
+    page = chunk.page_at(spans[0][0])
     return Citation(
         n=n,
         source=chunk.doc.source,
@@ -133,7 +126,7 @@ def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: flo
         text=chunk.text,
         spans=tuple(spans),
         score=score,
-        anchor=f"{chunk.doc.content_hash[:16]}:p{page}:{page_start}-{page_end + 1}",
+        anchor=_anchor(chunk.doc.content_hash, page, chunk.start + spans[0][0], chunk.start + spans[-1][1]),
         chunk_id=chunk.id,
         heading=chunk.heading,
         url=chunk.doc.url,
@@ -141,15 +134,20 @@ def make_citation(n: int, chunk: Chunk, spans: list[tuple[int, int]], score: flo
     )
 
 
+def _anchor(content_hash: str, page: int, start: int, end: int) -> str:
+    """Where a quote stands, valid as long as the document is unchanged: content hash, page, offsets
+    in the document text."""
+    return f"{content_hash[:16]}:p{page}:{start}-{end}"
+
+
 def passage_citation(
     n: int, doc: DocumentText, span: tuple[int, int], quoted: list[tuple[int, int]], score: float
 ) -> Citation:
     """A citation of the quoted spans (document offsets) inside the passage ``span``."""
+    assert doc.doc is not None
     start, end = span
-    page, page_start = doc.page_position(quoted[0][0])
-    _, page_end = doc.page_position(quoted[-1][1] - 1)
+    page = doc.page_at(quoted[0][0])
     chunk = doc.chunk_at(quoted[0][0])
-    section = next((h for o, h in reversed(doc.headings) if o <= quoted[0][0]), "")
     return Citation(
         n=n,
         source=doc.doc.source,
@@ -160,9 +158,9 @@ def passage_citation(
         text=doc.text[start:end],
         spans=tuple((a - start, b - start) for a, b in quoted),
         score=score,
-        anchor=f"{doc.doc.content_hash[:16]}:p{page}:{page_start}-{page_end + 1}",
+        anchor=_anchor(doc.doc.content_hash, page, quoted[0][0], quoted[-1][1]),
         chunk_id=chunk.id,
-        heading=section,
+        heading=doc.heading_of(doc.units[doc.unit_at(quoted[0][0])]),
         url=doc.doc.url,
         ocr_confidence=doc.doc.ocr_confidence(page),
     )
@@ -171,16 +169,16 @@ def passage_citation(
 def further_passages(windows: list[Window], picks: list[Pick], first_n: int, total: int) -> list[Citation]:
     """Passages for further reading after the quoted ones, up to ``total`` citations in all: the
     best-ranked other windows, each in a passage that overlaps no passage already shown."""
-    shown = [(p.window.doc.doc.key, *passage_span(p.window.doc, p.window)) for p in picks]
+    shown = [(id(p.window.doc), *passage_span(p.window.doc, p.window)) for p in picks]
     out: list[Citation] = []
     for window in windows:
         if first_n + len(out) > total:
             break
         doc = window.doc
         start, end = passage_span(doc, window)
-        if any(key == doc.doc.key and start < e and s < end for key, s, e in shown):
+        if any(key == id(doc) and start < e and s < end for key, s, e in shown):
             continue
-        shown.append((doc.doc.key, start, end))
+        shown.append((id(doc), start, end))
         quoted = [(u.unit.start, u.unit.end) for u in window.units]
         citation = passage_citation(first_n + len(out), doc, (start, end), quoted, window.score)
         out.append(replace(citation, quoted=False))
@@ -205,20 +203,22 @@ def compose(picks: list[Pick]) -> tuple[str, list[Citation], list[AnswerSentence
         for page, quoted in by_page.items():
             number_of_page[page] = len(citations) + 1
             citations.append(passage_citation(len(citations) + 1, doc, span, quoted, window.score))
-        header: list[str] = []
         for unit in quoted_units:
             n = number_of_page[doc.page_at(unit.unit.start)]
-            if unit.unit.kind == "header":
-                header = _cells(unit.text)
-                if any(u.unit.kind == "row" for u in quoted_units):
-                    continue  # shown with every row below it
-            text = _display(unit.text, unit.unit.kind)
-            if unit.unit.kind == "row" and len(header) == len(_cells(unit.text)) > 1:
-                text = "• " + "; ".join(f"{h}: {c}" for h, c in zip(header, _cells(text), strict=True))
-            sentences.append(AnswerSentence(text=text, citations=(n,), support=1.0, supported=True))
-            own_line = unit.unit.kind in ("item", "row", "header")
+            kind = unit.unit.kind
+            if kind == "header" and any(u.unit.kind == "row" for u in quoted_units):
+                continue  # its cells are shown with every row below it
+            text = _display(unit)
+            marker = unit.block.marker if kind == "item" else ""
+            if marker:
+                text = text[len(marker) :].lstrip()
+            if kind == "header":
+                kind = "row"
+            sentence = AnswerSentence(text=text, citations=(n,), support=1.0, supported=True, kind=kind, marker=marker)
+            sentences.append(sentence)
+            own_line = kind in ("item", "row")
             separator = "\n" if own_line or previous_own_line else " "
-            parts.append(("" if not parts else separator) + f"{text} [{n}]")
+            parts.append(("" if not parts else separator) + f"{sentence.display} [{n}]")
             previous_own_line = own_line
     return "".join(parts).strip(), citations, sentences
 
@@ -235,13 +235,17 @@ def _answering_units(window: Window) -> tuple[ScoredUnit, ...]:
     return tuple(units)
 
 
-def _cells(row: str) -> list[str]:
-    return [cell.strip() for cell in row.split(" | ")]
-
-
-def _display(text: str, kind: str) -> str:
-    text = clean_quote(text)
-    if kind == "sentence":
+def _display(unit: ScoredUnit) -> str:
+    """A unit as the answer shows it: a table row as its cells with their column headers
+    ("Indicator: Restafval per inwoner (kg); 2023: 205; …"), a sentence with a capital."""
+    block = unit.block
+    if unit.unit.kind in ("row", "header") and len(block.cells) > 1:
+        if not any(block.header) and len(block.cells) == 2:
+            return f"{block.cells[0]}: {block.cells[1]}"  # a label beside its value
+        cells = [f"{h}: {c}" if h and c else c or h for h, c in block.labelled_cells()]
+        return "; ".join(c for c in cells if c)
+    text = clean_quote(unit.text)
+    if unit.unit.kind == "sentence":
         text = text[0].upper() + text[1:]
     return text
 

@@ -328,7 +328,7 @@ def _stream_parts(answer: Answer) -> Iterator[str]:
         return
     for i, sentence in enumerate(answer.sentences):
         markers = "".join(f" [{n}]" for n in sentence.citations)
-        yield ("" if i == 0 else " ") + sentence.text + markers
+        yield ("" if i == 0 else " ") + sentence.display + markers
 
 
 def _ms(started: float) -> float:

@@ -58,6 +58,9 @@ NUMBER_WORDS = [
     "kwart",
 ]
 _NUMBER_WORD = "|".join(NUMBER_WORDS)
+# A Dutch number written as one word: "vierhonderd", "tweeduizend", "driehonderdvijftig", "vijfentwintig".
+_UNITS = "een|twee|drie|vier|vijf|zes|zeven|acht|negen"
+NUMBER_WORD = rf"(?:(?:{_UNITS})?(?:honderd|duizend))*(?:\w+[eë]n)?(?:{_NUMBER_WORD})(?:honderd|duizend)?"
 # "eerste" is left out: "in de eerste jaren" names no particular one
 _ORDINALS = ["tweede", "derde", "vierde", "vijfde", "zesde", "zevende", "achtste", "negende", "tiende", "elfde"]
 _ORDINALS += ["twaalfde", "twintigste", "dertigste", "veertigste"]
@@ -67,7 +70,7 @@ _MONTHS = "januari februari maart april mei juni juli augustus september oktober
 _DIGITS = r"\d+(?:[.,]\d+)*"
 QUANTITY = re.compile(
     rf"(?:€\s*{_DIGITS}|\b{_DIGITS}\s*(?:%|procent|euro|miljoen|miljard|keer|maal|x\b)|"
-    rf"\b(?!(?:19|20)\d\d\b){_DIGITS}\b|\b(?:\w+[eë]n)?(?:{_NUMBER_WORD})\b|\been (?:op|van) de (?:\w+)\b|"
+    rf"\b(?!(?:19|20)\d\d\b){_DIGITS}\b|\b{NUMBER_WORD}\b|\been (?:op|van) de (?:\w+)\b|"
     r"\b(?:twee|drie)derde\b|\bdubbel\b|\bverdubbeld\w*\b|\bhalvering\b)",
     re.IGNORECASE,
 )
@@ -150,7 +153,10 @@ _Q_METHOD = re.compile(
 _Q_DEFINITION = re.compile(
     r"^(?:en\s+)?wat\s+(?:is|zijn|betekent|betekenen|houdt|verstaat|bedoelt|was)\b", re.IGNORECASE
 )
-_HOEVEEL_UNIT = re.compile(r"\b(?:hoeveel|hoe)\s+(?:extra\s+)?([a-zà-ÿ]{3,})", re.IGNORECASE)
+# the counted noun, after an inflected adjective if one stands before it ("hoeveel sociale huurwoningen")
+_HOEVEEL_UNIT = re.compile(
+    r"\b(?:hoeveel|hoe)\s+(?:extra\s+)?(?:[a-zà-ÿ]{2,}e\s+(?=[a-zà-ÿ]{3,}(?:en|s)\b))?([a-zà-ÿ]{3,})", re.IGNORECASE
+)
 _COUNTS = ["twee", "drie", "vier", "vijf", "zes", "zeven", "acht", "negen", "tien"]
 _COUNT = re.compile(rf"\b({'|'.join(_COUNTS)})\s+(?:[a-zà-ÿ]+e\s+)?[a-zà-ÿ]+(?:en|s|'s)\b", re.IGNORECASE)
 _TIME_UNITS = {"jaar", "jaren", "maanden", "maand", "weken", "week", "dagen", "dag", "uur", "uren", "minuten"}
@@ -271,8 +277,8 @@ def has_type(text: str, intent: Intent) -> bool:
         return any(_core(m.group(0)) not in intent.given for m in DATE.finditer(text))
     if kind == "cause":
         return bool(CAUSE.search(text))
-    if kind == "list":
-        return "\n• " in text or text.startswith("• ") or " | " in text or bool(ENUMERATION.search(text))
+    if kind == "list":  # a list or table is recognised from the document structure; this is the running text
+        return bool(ENUMERATION.search(text))
     if kind == "definition":
         return bool(DEFINITION.search(text))
     if kind == "method":
@@ -302,7 +308,7 @@ _COUNTED_GROUPS = (
     "bedrijven ondernemers ondernemingen",
 )
 _NUMBERISH = re.compile(
-    rf"^(?:\d+(?:[.,]\d+)*%?|{_NUMBER_WORD}|miljoen|miljard|duizend|honderd|ruim|bijna|circa|ongeveer)$"
+    rf"^(?:\d+(?:[.,]\d+)*%?|{NUMBER_WORD}|miljoen|miljard|duizend|honderd|ruim|bijna|circa|ongeveer)$"
 )
 
 
@@ -329,25 +335,23 @@ def counted_stems(unit: str) -> frozenset[str]:
     return frozenset(stem(w) for w in words)
 
 
-def quantity_bound(text: str, intent: Intent) -> float:
+def quantity_bound(text: str, intent: Intent, header: tuple[str, ...] = ()) -> float:
     """1 when a figure the question does not name stands right before the counted noun ("614 woningen",
-    "drie keer zo vaak"), or in a table whose header names it; 0 when the text has no such figure;
-    0.5 when the question counts nothing checkable."""
+    "drie keer zo vaak"), or in a table row whose ``header`` cells name it; 0 when the text has no such
+    figure; 0.5 when the question counts nothing checkable."""
     stems = counted_stems(intent.unit)
     if intent.kind != "number" or intent.money or not stems:
         return 0.5
-    lines = text.split("\n")
-    header = lines[0] if " | " in lines[0] else ""
-    in_header = bool(header) and any(stem(w) in stems for w in fold(header).split())
-    for line in lines:
+    in_header = any(stem(w) in stems for cell in header for w in fold(cell).split())
+    for line in text.split("\n"):
         words = re.findall(r"\d+(?:[.,]\d+)*%?|\w+", fold(line))
         for i, word in enumerate(words):
             if not _NUMBERISH.match(word) or word in intent.given or not any(c.isdigit() or c.isalpha() for c in word):
                 continue
-            if not (word[0].isdigit() or word in NUMBER_WORDS):
+            if not (word[0].isdigit() or re.fullmatch(NUMBER_WORD, word)):
                 continue
             following = [stem(w) for w in words[i + 1 : i + 5]]
-            if any(f in stems for f in following) or (in_header and line is not header and word[0].isdigit()):
+            if any(f in stems for f in following) or (in_header and word[0].isdigit()):
                 return 1.0
     return 0.0
 

@@ -3,7 +3,9 @@
 First touch of the assistant (question → *prepared query* → retrieval). Bad input never reaches the
 search: empty or stop-word-only questions get a Dutch explanation, overlong ones are cut, control
 characters removed. Short or anaphoric follow-ups ("Hoeveel wijken waren dat?") borrow the subject of
-the previous question.
+the previous question. An abbreviation the corpus defines brings its long form into the query, and a
+long form its abbreviation ("NPLV" ↔ "Nationaal Programma Leefbaarheid en Veiligheid"), so both the
+vector and the lexical search see both.
 """
 
 from __future__ import annotations
@@ -173,6 +175,9 @@ def prepare(raw: str, history: Sequence[Any] | None, analyzer: Analyzer, max_cha
         if len(earlier) > 1 and is_follow_up(subject):  # a follow-up of a follow-up
             subject = f"{subject} {earlier[-2]}"
         query = f"{text} {subject}"
+    expansions = analyzer.expand_abbreviations(query)
+    if expansions:
+        query = f"{query} ({'; '.join(expansions)})"
     if not analyzer.terms(query) and lang == "nl":
         return PreparedQuestion(text, "", problem=NO_CONTENT, notice=" ".join(notices))
     return PreparedQuestion(text, query, notice=" ".join(notices))

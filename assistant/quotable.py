@@ -31,12 +31,12 @@ _SOURCE_MARKER = re.compile(r"\s*\[\d{1,3}\]")
 # Words that name the kind of answer rather than its subject ("hoeveel geld", "in welk jaar").
 
 
-def quotable(text: str, kind: str, heading: str) -> bool:
+def quotable(body: str, kind: str, heading: str) -> bool:
     """Whether a unit may be quoted in an answer: real content, no colophon, table of contents or
-    publisher boilerplate, no sentence fragment."""
-    if kind == "heading" or _SKIP_SECTIONS.match(heading) or _BOILERPLATE.search(text):
+    publisher boilerplate, no sentence fragment. ``body`` is the unit's text (a list item's without its
+    marker), ``kind`` its unit kind (:data:`beleidsbron.document.UnitKind`)."""
+    if kind == "heading" or _SKIP_SECTIONS.match(heading) or _BOILERPLATE.search(body):
         return False
-    body = text[2:] if kind == "item" else text
     if kind in ("row", "header"):
         return sum(c.isalnum() for c in body) >= 2
     if _DOT_LEADERS.search(body) or len(_LABELS.findall(body)) >= 2:

@@ -2,9 +2,12 @@
 
 Assistant stage (retrieval → *evidence windows* → answer text and citations). Retrieval finds the
 right passages; the reader finds what in them answers the question. Candidates are windows of one to
-three consecutive units of one section (a sentence and the one or two after or before it; a question the
-text asks itself may lead a fourth), a list with the sentences that announce it ("… vier actielijnen:"
-+ its items) and a table row with its header row. Each window is described by features — how well its
+three consecutive sentences of one section (a sentence and the one or two after or before it; a question
+the text asks itself may lead a fourth), a list with the sentences that announce it ("… vier
+actielijnen:" + its items) and a table row with its header row(s). What a unit is — a sentence, an item
+of which list, a row of which table, part of the question or the answer of a question/answer pair —
+comes from the stored document structure (:mod:`beleidsbron.document`); the question of a pair is
+never quoted, its answer is. Each window is described by features — how well its
 sentences match the question (dense and lexical), whether it holds the kind of answer asked for (a
 figure, a date, a cause …), whether it says something beyond the question or only restates it, whether
 the years and figures the question names occur in it — and ranked by the fitted model of
@@ -13,22 +16,23 @@ the years and figures the question names occur in it — and ranked by the fitte
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from assistant.intent import Intent, anchor_found, has_type, name_words, quantity_bound
-from assistant.passages import DocumentText, Library, Unit
+from assistant.passages import Library
 from assistant.quotable import META, quotable
 from assistant.reader_model import ReaderModel, default_model
 from assistant.retrieval import Candidate
+from beleidsbron.document import Block, DocumentText, Unit
 from beleidsbron.text.dutch_analysis import Analyzer, fold, words
 
 MAX_WINDOW_UNITS = 3
 MAX_WINDOW_CHARS = 1100
 PAD = 800  # characters of context read around every retrieved chunk
+GROUP_REACH = 4000  # a list or table is read whole up to this many characters before and after the chunk
 
 _TYPE_WORDS = frozenset(
     [
@@ -65,6 +69,7 @@ class ScoredUnit:
 
     index: int  # in DocumentText.units
     unit: Unit
+    block: Block
     text: str
     terms: frozenset[str]
     dense: float  # cosine similarity to the question (0 when no vector is stored)
@@ -139,12 +144,16 @@ class Reader:
         self._unit_cache: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}  # terms, quotable
 
     def _unit_facts(self, doc: DocumentText, i: int, text: str) -> tuple[frozenset[str], bool]:
-        """A unit's terms and whether it may be quoted: the same for every question, so kept."""
-        key = (doc.doc.key, i)
+        """A unit's terms and whether it may be quoted: the same for every question, so kept. The
+        question of a question/answer pair is never quoted (its answer is)."""
+        key = (doc.doc.key if doc.doc else "", i)
         found = self._unit_cache.get(key)
         if found is None:
             unit = doc.units[i]
-            found = (frozenset(self.analyzer.terms(text)), quotable(text, unit.kind, doc.heading_of(unit)))
+            block = doc.block_of(unit)
+            body = text[len(block.marker) :].lstrip() if unit.kind == "item" else text
+            ok = block.kind != "question" and quotable(body, unit.kind, doc.heading_of(unit))
+            found = (frozenset(self.analyzer.terms(text)), ok)
             if len(self._unit_cache) > 500_000:
                 self._unit_cache.clear()
             self._unit_cache[key] = found
@@ -176,7 +185,7 @@ class Reader:
         for _, scored, _ in units.values():
             for su in scored.values():
                 su.typed = has_type(su.text, intent) if intent.kind != "list" else True
-                su.bound = quantity_bound(su.text, intent)
+                su.bound = quantity_bound(su.text, intent, su.block.header)
                 su.focus = sum(w for t, w in focus.items() if t in su.terms) / focus_total
                 su.predicate = len(su.terms & predicate) / len(predicate) if predicate else 1.0
                 su.folded = fold(su.text) if anchors else ""
@@ -246,7 +255,7 @@ class Reader:
         out: dict[str, tuple[DocumentText, dict[int, ScoredUnit], Candidate]] = {}
         for key, spans in regions.items():
             doc = docs[key]
-            vectors = _doc_vectors(doc, stored)
+            vectors = _unit_vectors(doc, stored)
             scored: dict[int, ScoredUnit] = {}
             best_candidate = max((c for _, _, c in spans), key=lambda c: c.score)
             for a, b, _ in spans:
@@ -256,12 +265,13 @@ class Reader:
                     unit = doc.units[i]
                     text = doc.unit_text(unit)
                     terms, ok = self._unit_facts(doc, i, text)
-                    vec = _vector_for(unit, vectors)
+                    vec = vectors.get((unit.start, unit.end))
                     dense = float(vec @ vector) if vec is not None else 0.0
                     relevance = float(np.clip((dense - self.floor) / self.span, 0.0, 1.0))
                     lexical = sum(w for t, w in weights.items() if t in terms) / total
                     score = self.dense_weight * relevance + (1 - self.dense_weight) * lexical
-                    scored[i] = ScoredUnit(i, unit, text, terms, dense, relevance, lexical, score, ok, vec)
+                    block = doc.block_of(unit)
+                    scored[i] = ScoredUnit(i, unit, block, text, terms, dense, relevance, lexical, score, ok, vec)
             out[key] = (doc, scored, best_candidate)
         return out
 
@@ -270,14 +280,14 @@ class Reader:
     def _around(
         self, doc: DocumentText, scored: dict[int, ScoredUnit], anchor: ScoredUnit, candidate: Candidate
     ) -> Iterable[Window]:
-        """The windows that contain ``anchor``: 1–3 consecutive units of its section, its list with the
-        lead sentence, its table row with the header."""
+        """The windows that contain ``anchor``: 1–3 consecutive sentences of its section, its list with
+        the lead sentence, its table row with the header."""
         i = anchor.index
         unit = anchor.unit
         if unit.kind in ("row", "header"):
             yield from self._table_windows(doc, scored, anchor, candidate)
             return
-        lead, items = self._list_of(doc, scored, i)
+        lead, items = self._list_of(doc, scored, anchor)
         if lead is not None and items:
             yield Window(doc, (lead, *items), candidate)
             introduction: list[ScoredUnit] = []
@@ -308,46 +318,50 @@ class Reader:
                 yield Window(doc, picked, candidate)
 
     def _list_of(
-        self, doc: DocumentText, scored: dict[int, ScoredUnit], i: int
+        self, doc: DocumentText, scored: dict[int, ScoredUnit], su: ScoredUnit
     ) -> tuple[ScoredUnit | None, list[ScoredUnit]]:
-        """The list that unit ``i`` leads (a sentence ending in ":") or belongs to (an item)."""
-        unit = doc.units[i]
-        if unit.kind == "item":
-            j = i
-            while j > 0 and doc.units[j - 1].kind == "item":
-                j -= 1
-            lead_index = j - 1
-        elif doc.unit_text(unit).rstrip().endswith(":"):
-            lead_index = i
+        """The list that ``su`` belongs to (an item) or announces (the last sentence of its lead
+        paragraph): the lead sentence and the items, as far as they were read."""
+        block = su.block
+        if block.kind == "item":
+            first = doc.blocks[block.group]
+            lead_id = first.lead
         else:
+            following = doc.blocks[block.id + 1] if block.id + 1 < len(doc.blocks) else None
+            if following is None or following.kind != "item" or following.lead != block.id:
+                return None, []
+            if su.index != doc.units_of(block)[-1]:
+                return None, []  # only the sentence that announces the list leads it
+            first, lead_id = following, block.id
+        if lead_id < 0:
             return None, []
-        lead = scored.get(lead_index)
-        if lead is None or lead.unit.kind != "sentence" or not lead.text.rstrip().endswith(":"):
+        lead = scored.get(doc.units_of(doc.blocks[lead_id])[-1])
+        if lead is None or lead.unit.kind != "sentence":
             return None, []
         items: list[ScoredUnit] = []
-        k = lead_index + 1
         chars = len(lead.text)
-        while k in scored and scored[k].unit.kind == "item" and chars + len(scored[k].text) <= 2 * MAX_WINDOW_CHARS:
-            items.append(scored[k])
-            chars += len(scored[k].text)
-            k += 1
+        for member in doc.members(first.id):
+            for k in doc.units_of(member):
+                item = scored.get(k)
+                if item is None or chars + len(item.text) > 2 * MAX_WINDOW_CHARS:
+                    return lead, items
+                items.append(item)
+                chars += len(item.text)
         return lead, items
 
     def _table_windows(
         self, doc: DocumentText, scored: dict[int, ScoredUnit], anchor: ScoredUnit, candidate: Candidate
     ) -> Iterable[Window]:
-        i = anchor.index
-        first = i
-        while first > 0 and doc.units[first - 1].kind in ("row", "header") and doc.units[first].kind != "header":
-            first -= 1
-        header = scored.get(first)
-        rows = [k for k in range(first, len(doc.units)) if doc.units[k].paragraph == anchor.unit.paragraph]
-        members = [scored[k] for k in rows if k in scored]
-        if header is not None and header.unit.kind == "header":
-            if anchor.unit.kind == "row":
-                yield Window(doc, (header, anchor), candidate)
-            if len(members) == len(rows) and sum(len(m.text) for m in members) <= MAX_WINDOW_CHARS:
-                yield Window(doc, tuple(members), candidate)
+        """A row with its table's header row(s), and the whole table when it is small."""
+        members = [scored.get(k) for block in doc.members(anchor.block.group) for k in doc.units_of(block)]
+        header = tuple(m for m in members if m is not None and m.unit.kind == "header")
+        if header and anchor.unit.kind == "row":
+            yield Window(doc, (*header, anchor), candidate)
+        read = [m for m in members if m is not None]
+        if header and len(read) == len(members) and sum(len(m.text) for m in read) <= MAX_WINDOW_CHARS:
+            yield Window(doc, tuple(read), candidate)
+        if not header and anchor.unit.kind == "row":
+            yield Window(doc, (anchor,), candidate)  # a row of labels and values needs no header
 
     # --- features ---------------------------------------------------------------------------------
 
@@ -363,9 +377,9 @@ class Reader:
         before = scored.get(units[0].index - 1)
         intent = ctx.intent
         typed = [u for u in units if u.typed]
-        has = bool(typed) if intent.kind != "list" else has_type(text, intent)
+        listed = any(u.unit.kind in ("item", "row") for u in units)
+        has = bool(typed) if intent.kind != "list" else listed or has_type(text, intent)
         kind = intent.kind
-        tabular = units[0].unit.kind == "header"
         first_terms = units[0].terms
         restate = len(first_terms & ctx.question) / len(first_terms) if first_terms else 1.0
         novel_terms = terms - ctx.question
@@ -380,7 +394,13 @@ class Reader:
             window_dense = float(mean @ ctx.vector / (np.linalg.norm(mean) or 1.0))
         chunk_dense = ctx.chunk_dense.get(chunk.id, 0.0)
         prev_question = 0.0
-        if before is not None and before.unit.kind == "sentence" and before.text.rstrip().endswith("?"):
+        asked = units[0].block.lead if units[0].block.kind == "answer" else -1
+        if asked >= 0 and units[0].index == window.doc.units_of(units[0].block)[0]:
+            # the answer of a question/answer pair: how well its question matches this one
+            prev_question = max(
+                (scored[k].lexical for k in window.doc.units_of(window.doc.blocks[asked]) if k in scored), default=0.0
+            )
+        elif before is not None and before.unit.kind == "sentence" and before.text.rstrip().endswith("?"):
             prev_question = before.lexical
         f = {
             "rel_max": max(u.score for u in units),
@@ -396,7 +416,7 @@ class Reader:
             "type_other": float(has and kind not in ("number", "date", "cause", "list")),
             "type_focus": max((u.focus for u in typed), default=0.0),
             "type_cover": max((u.lexical for u in typed), default=0.0),
-            "unit_bound": quantity_bound(text, intent) if tabular else max(u.bound for u in units),
+            "unit_bound": max(u.bound for u in units),
             "type_pred": max((u.predicate for u in typed), default=0.0),
             "type_dense": max((u.relevance for u in typed), default=0.0),
             "anchor_missing": self._anchors_missing(window, ctx),
@@ -469,21 +489,24 @@ class _Context:
     best_chunk_dense: float = 0.0
 
     def heading_terms(self, doc: DocumentText, section: int, analyzer: Analyzer) -> frozenset[str]:
-        key = (doc.doc.key, section)
+        key = (_key(doc), section)
         found = self.headings.get(key)
         if found is None:
-            heading = doc.headings[section][1] if section >= 0 else ""
+            heading = doc.block_text(doc.blocks[section]) if section >= 0 else ""
             found = self.headings[key] = frozenset(analyzer.terms(heading)) if heading else frozenset()
         return found
 
     def section_text(self, doc: DocumentText, section: int) -> str:
-        key = (doc.doc.key, section)
+        key = (_key(doc), section)
         found = self.sections.get(key)
         if found is None:
-            start = doc.headings[section][0] if section >= 0 else 0
-            end = doc.headings[section + 1][0] if section + 1 < len(doc.headings) else len(doc.text)
+            start, end = doc.section_span(section)
             found = self.sections[key] = fold(doc.text[start:end])
         return found
+
+
+def _key(doc: DocumentText) -> str:
+    return doc.doc.key if doc.doc is not None else ""
 
 
 def _same_section(a: ScoredUnit, b: ScoredUnit) -> bool:
@@ -492,7 +515,8 @@ def _same_section(a: ScoredUnit, b: ScoredUnit) -> bool:
 
 def _regions(doc: DocumentText, spans: list[tuple[int, int, Candidate]]) -> list[tuple[int, int, Candidate]]:
     """The parts of a document to read: the spans around its candidates, merged when they nearly touch,
-    and widened so that no list or table is cut (a list keeps its lead sentence, a table its header)."""
+    and widened so that no list or table is cut (a list keeps its lead sentence, a table its header),
+    by at most :data:`GROUP_REACH` characters on either side."""
     merged: list[tuple[int, int, Candidate]] = []
     for start, end, cand in sorted(spans, key=lambda s: s[0]):
         if merged and start <= merged[-1][1] + PAD:
@@ -500,42 +524,30 @@ def _regions(doc: DocumentText, spans: list[tuple[int, int, Candidate]]) -> list
             merged[-1] = (last[0], max(last[1], end), max(last[2], cand, key=lambda c: c.score))
         else:
             merged.append((start, end, cand))
-    units = doc.units
     out = []
     for start, end, cand in merged:
         indices = doc.units_between(max(0, start), end)
         if not indices:
             continue
-        first, last = indices[0], indices[-1]
-        while first > 0 and units[first].kind in ("item", "row") and units[first - 1].kind != "heading":
-            first -= 1  # back to the list's lead sentence or the table's header
-        while last + 1 < len(units) and units[last + 1].kind in ("item", "row"):
-            last += 1
-        out.append((units[first].start, units[last].end, cand))
+        first, last = doc.units[indices[0]], doc.units[indices[-1]]
+        start, end = first.start, last.end
+        head, tail = doc.blocks[first.block], doc.blocks[last.block]
+        if head.group >= 0:
+            group = doc.members(head.group)
+            lead = doc.blocks[group[0].lead] if group and group[0].lead >= 0 else None
+            start = max(start - GROUP_REACH, min((lead or group[0]).start, start))
+        if tail.group >= 0:
+            end = min(end + GROUP_REACH, max(doc.members(tail.group)[-1].end, end))
+        out.append((start, end, cand))
     return out
 
 
-def _doc_vectors(
+def _unit_vectors(
     doc: DocumentText, stored: dict[str, list[tuple[int, int, np.ndarray]]]
-) -> list[tuple[int, int, np.ndarray]]:
-    """Stored sentence vectors of the document's chunks, as (start, end) in document offsets."""
-    spans: dict[tuple[int, int], np.ndarray] = {}
+) -> dict[tuple[int, int], np.ndarray]:
+    """The stored vector of each unit read (by its span in the document), from its chunks' records."""
+    vectors: dict[tuple[int, int], np.ndarray] = {}
     for chunk in doc.chunks:
         for start, end, vec in stored.get(chunk.id, ()):
-            spans.setdefault((chunk.start + start, chunk.start + end), vec)
-    return sorted(((a, b, v) for (a, b), v in spans.items()), key=lambda s: s[0])
-
-
-def _vector_for(unit: Unit, vectors: list[tuple[int, int, np.ndarray]]) -> np.ndarray | None:
-    """The stored vector of the unit's span, or of the stored sentence that overlaps it most."""
-    best, overlap = None, 0
-    first = max(0, bisect.bisect_left(vectors, unit.start, key=lambda s: s[0]) - 8)
-    for a, b, vec in vectors[first:]:
-        if a >= unit.end:
-            break
-        shared = min(b, unit.end) - max(a, unit.start)
-        if shared > overlap:
-            best, overlap = vec, shared
-            if a == unit.start and b == unit.end:
-                break
-    return best
+            vectors.setdefault((chunk.start + start, chunk.start + end), vec)
+    return vectors

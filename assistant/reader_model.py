@@ -17,6 +17,11 @@ from pathlib import Path
 
 WEIGHTS_FILE = Path(__file__).with_name("reader_weights.json")
 
+
+class ReaderWeightsError(ValueError):
+    """The weights file does not weigh the features the reader computes."""
+
+
 FEATURES = (  # what the ranker sees of a window
     "rel_max",
     "rel_first",
@@ -87,15 +92,25 @@ class ReaderModel:
     second_margin: float
 
     def rank(self, features: dict[str, float]) -> float:
-        return sum(self.rank_weights.get(name, 0.0) * value for name, value in features.items())
+        return sum(self.rank_weights[name] * features[name] for name in FEATURES)
 
     def answerability(self, features: dict[str, float]) -> float:
-        z = self.answer_bias + sum(self.answer_weights.get(name, 0.0) * features[name] for name in ANSWER_FEATURES)
+        z = self.answer_bias + sum(self.answer_weights[name] * features[name] for name in ANSWER_FEATURES)
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> ReaderModel:
+        """The model in a weights file, which must weigh exactly the declared features: a feature missing
+        from the file or one the code no longer computes (renamed, removed) is an error, not a silent 0."""
         data = json.loads(path.read_text(encoding="utf-8"))
+        for name, declared in (("rank_weights", FEATURES), ("answer_weights", ANSWER_FEATURES)):
+            weighed = set(data.get(name, {}))
+            if weighed != set(declared):
+                missing, unknown = sorted(set(declared) - weighed), sorted(weighed - set(declared))
+                raise ReaderWeightsError(
+                    f"{path} does not fit the reader's features ({name}: missing {missing or 'none'}, "
+                    f"unknown {unknown or 'none'}); refit it with `make train-reader`."
+                )
         return cls(
             rank_weights={k: float(v) for k, v in data["rank_weights"].items()},
             answer_weights={k: float(v) for k, v in data["answer_weights"].items()},

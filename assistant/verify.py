@@ -200,8 +200,8 @@ class Verifier:
         out: dict[str, list[tuple[int, int, np.ndarray | None]]] = {}
         for chunk in chunks:
             spans: list[tuple[int, int, np.ndarray | None]] = list(stored.get(chunk.id) or [])
-            if not spans:  # no stored vectors (should not happen): embed this chunk's sentences too
-                spans = [(a, b, None) for a, b in split_sentences(chunk.text) or [(0, len(chunk.text))]]
+            if not spans:  # no stored vectors (should not happen): embed this chunk's units too
+                spans = [(a, b, None) for a, b in chunk.spans() or [(0, len(chunk.text))]]
                 missing.extend((chunk.id, i) for i in range(len(spans)))
             out[chunk.id] = spans
         return out, missing

@@ -66,7 +66,7 @@ def injected_chunk(like: Chunk) -> Chunk:
     doc = DocumentInfo(
         source="kwaadaardig.pdf", path="", content_hash="f" * 64, title="Kwaadaardig", publisher="X", year=2020, pages=1
     )
-    return Chunk(doc=doc, index=0, text=INJECTION, pages=(1,), page_starts=(0,), page_offset=0)
+    return Chunk.plain(doc, 0, INJECTION)
 
 
 # --- prompt ----------------------------------------------------------------------------------------

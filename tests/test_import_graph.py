@@ -87,3 +87,62 @@ def test_the_checker_sees_a_wrong_arrow() -> None:
     assert not allowed("evals", "tests.conftest") and allowed("tests", "evals.app_client")
     assert not allowed("beleidsbron", "assistant.core") and not allowed("ingest", "assistant.core")
     assert imported_modules(PROJECT_ROOT / "app.py") >= {"webapp.server", "assistant.core"}
+
+
+# --- structure comes from the store, not from the text ---------------------------------------------
+
+READ_SIDE = ("assistant", "webapp", "app")
+_TEXT_TESTS = frozenset({"startswith", "endswith", "split", "rsplit", "removeprefix", "partition", "count", "find"})
+_REGEX_CALLS = frozenset({"compile", "search", "match", "fullmatch", "findall", "finditer", "sub", "split"})
+_MARKERS = ("•", " | ", "|", "▪", "◦")
+
+
+def _marker_constant(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and any(m in node.value for m in _MARKERS)
+
+
+def structure_sniffers(tree: ast.AST) -> list[int]:
+    """Lines that look for list or table markers in text: ``"• " in s``, ``s.startswith("• ")``,
+    ``s.split(" | ")``, a regular expression with a bullet or a cell separator."""
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Compare) and any(isinstance(op, ast.In | ast.NotIn) for op in node.ops):
+            if _marker_constant(node.left):
+                found.append(node.lineno)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            name = node.func.attr
+            tests_text = name in _TEXT_TESTS and any(_marker_constant(a) for a in node.args)
+            pattern = name in _REGEX_CALLS and any(
+                isinstance(a, ast.Constant) and isinstance(a.value, str) and ("•" in a.value or r"\|" in a.value)
+                for a in node.args
+            )
+            if tests_text or pattern:
+                found.append(node.lineno)
+    return found
+
+
+# Not document text: a chat model's own answer is Markdown, whose list markers verify.py strips.
+GENERATED_TEXT = {"assistant/verify.py": "_LIST_PREFIX = re.compile("}
+
+
+def test_the_read_side_never_parses_list_or_table_markers_out_of_text() -> None:
+    """Lists, tables and question/answer pairs come typed from the store (beleidsbron.document);
+    only ingest (which builds them) and the foundation may look at markers in text."""
+    offenders = []
+    for path in sorted(PROJECT_ROOT.rglob("*.py")):
+        if ".venv" in path.parts or stage_of(path) not in READ_SIDE:
+            continue
+        name = str(path.relative_to(PROJECT_ROOT))
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for line in structure_sniffers(ast.parse(source)):
+            if name in GENERATED_TEXT and lines[line - 1].startswith(GENERATED_TEXT[name]):
+                continue
+            offenders.append(f"{name}:{line}")
+    assert offenders == []
+
+
+def test_the_marker_check_finds_what_it_looks_for() -> None:
+    sniffing = 'a = "• " in s\nb = s.startswith("• ")\nc = s.split(" | ")\nd = re.compile(r"^\\| x")\n'
+    assert structure_sniffers(ast.parse(sniffing)) == [1, 2, 3, 4]
+    assert structure_sniffers(ast.parse('x = " | ".join(cells)\ny = f"• {item}"\n')) == []

@@ -68,8 +68,9 @@ def answer_markdown(answer: Answer) -> str:
     for sentence in answer.sentences:
         markers = "".join(f"[\\[{n}\\]]({viewer_url(by_n[n])})" for n in sentence.citations if n in by_n)
         flag = support_mark(sentence) if generated else "" if sentence.supported else " ⚠️"
-        if sentence.text.startswith("• "):  # a list item: its own line of a Markdown list
-            text = text.rstrip() + f"\n- {md_escape(sentence.text[2:])} {markers}{flag}\n"
+        if sentence.kind != "sentence":  # a list item or table row: its own line of a Markdown list
+            own = "" if sentence.marker in ("", "•") else f"{md_escape(sentence.marker).replace('.', chr(92) + '.')} "
+            text = text.rstrip() + f"\n- {own}{md_escape(sentence.text)} {markers}{flag}\n"
         else:
             if text.endswith("\n"):
                 text += "\n"  # a blank line ends the list, else Markdown continues its last item
