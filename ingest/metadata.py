@@ -1,97 +1,63 @@
-"""Document metadata: title, publisher, year, document type and URL of a publication.
+"""Document metadata: title, publisher, year, document type and URL of a publication, each with its source.
 
 Part of ingest (PDF → *metadata* → store). Per field, the optional ``catalogue.csv`` next to the PDFs
 wins (see corpus/README.md); otherwise the document itself is read the way a librarian would:
 
-- **title**: the heading of Kamervragen or a motie, a letter's subject ("Betreft …"), the PDF's Title
-  field when it is plausible and the first pages confirm it, else the block set in the largest type on
-  the first page, else a plausible Title field, a title in the running header, the first line (never a
-  file name, a spreadsheet name, a number or a section heading such as "Inhoud");
-- **publisher**: the organisation named on the cover, letterhead, colophon, running header or
-  signature, or in the PDF's Author field when that names an organisation (never a person, software
-  or OCR debris) — see :mod:`ingest.organisations`;
-- **year**: the document's own date (letter date, "Begroting 2026", "vastgesteld op …", year of
-  publication, ©), never a later year the text merely mentions; the file's creation date only when
-  nothing in the text contradicts it;
-- **type**: brief, motie, Kamervragen, begroting, jaarverslag, … (:data:`beleidsbron.domain.DOC_TYPES`).
+- **title**: a decision list's or minutes' meeting line with its date, a letter's subject ("Betreft …",
+  "Onderwerp: …"), the heading of Kamervragen or a motie, the PDF's Title field when it is plausible and
+  the first pages confirm it, else the block set in the largest type on the first page, else a plausible
+  Title field, a title in the running header (never a file name, a spreadsheet name, a number, a section
+  heading such as "Inhoud" or an instruction such as "Toelichting invullen …");
+- **publisher**: see :mod:`ingest.publisher` (colophon, maker, logo, letterhead, side column, cover, ©,
+  signature, Author field, running header; never a person, software or a product);
+- **year**: see :mod:`ingest.dates` (the document's own date);
+- **type**: brief, motie, Kamervragen, besluitenlijst, begroting, jaarverslag, persbericht, …
+  (:data:`beleidsbron.domain.DOC_TYPES`).
 
-A field that cannot be determined stays empty (shown as unknown), rather than being guessed.
+Each field records how it was found (``title_source``, ``publisher_source``, ``year_source``; "catalogue"
+when the catalogue gave it). A field that cannot be determined stays empty (shown as unknown), rather
+than being guessed.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from beleidsbron.domain import DOC_TYPES
-from beleidsbron.text.normalize import normalize
+from ingest.dates import find_year
+from ingest.meta_lines import (
+    DATE_LABEL,
+    FULL_DATE,
+    LETTER_LABELS,
+    MONTH_YEAR,
+    SALUTATION,
+    MetaDoc,
+    body_size,
+    continued,
+    date_text,
+    edge,
+    fallback_lines,
+    join_lines,
+    labelled_value,
+    one_line,
+    parts,
+    running_keys,
+)
 from ingest.ocr import excerpt_lines
-from ingest.organisations import minister_organisation, named_organisations, organisation_name
+from ingest.organisations import organisation_name
 from ingest.pdf_reader import PdfContent
-from ingest.styled_lines import Line, read_excerpt
+from ingest.publisher import find_publisher, mostly_organisation
+from ingest.styled_lines import Line
 
 CATALOGUE_NAME = "catalogue.csv"
+TITLE_SOURCES = ("meeting", "betreft", "kamerstuk", "cover", "pdf-title", "running-header")
 
-_MONTHS = {
-    "januari": 1, "jan": 1, "februari": 2, "feb": 2, "maart": 3, "mrt": 3, "april": 4, "apr": 4, "mei": 5,
-    "juni": 6, "jun": 6, "juli": 7, "jul": 7, "augustus": 8, "aug": 8, "september": 9, "sep": 9, "sept": 9,
-    "oktober": 10, "okt": 10, "november": 11, "nov": 11, "december": 12, "dec": 12,
-}  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
-_YEAR = r"(?:19[89]\d|20\d\d)"
-_FULL_DATE = re.compile(
-    rf"\b(?:\d{{1,2}}\s+(?:{_MONTH})\.?\s+({_YEAR})|\d{{1,2}}[-/.]\d{{1,2}}[-/.]({_YEAR})|({_YEAR})-\d\d-\d\d)\b", re.I
-)
-_MONTH_YEAR = re.compile(rf"^(?:(?:{_MONTH})\.?\s+)({_YEAR})$", re.I)
-_ANY_YEAR = re.compile(rf"(?<![\d.,/-]){_YEAR}(?![\d.,/-]\d)")
-# A label that introduces the document's own date.
-_DATE_LABEL = re.compile(
-    r"^(?:datum|date|dagtekening|publicatiedatum|datum\s+(?:van\s+)?(?:publicatie|uitgave|vaststelling)|"
-    r"verschenen|uitgiftedatum|vastgesteld|voorgesteld|ingezonden|gehouden\s+op|versie\b.*?|"
-    r"[A-Z][\w'’\- ]{1,30},)\s*(?:op|in|d\.d\.)?\s*[:\-–]?\s*",
-    re.I,
-)
-_DATED_PHRASE = re.compile(
-    r"\b(?:vastgesteld|voorgesteld|ingezonden|ontvangen|gehouden|besloten|ondertekend|aangenomen)\b[^.]{0,60}?"
-    rf"(?:\d{{1,2}}\s+(?:{_MONTH})\.?\s+({_YEAR}))",
-    re.I,
-)
-_PUBLICATION_YEAR = re.compile(rf"\b(?:jaar\s+van\s+uitgave|uitgavejaar|publicatiejaar)\s*[:\-–]?\s*({_YEAR})\b", re.I)
-_COPYRIGHT = re.compile(rf"(?:©|\(c\)|copyright)\s*(?:©\s*)?({_YEAR})?\s*[,\-–]?\s*(.*)", re.I)
-_PERIOD_TITLE = re.compile(
-    r"\b(?:\w*begroting|jaarstukken|jaarverslag|jaarrekening|\w*nota|jaarplan|jaarprogramma|"
-    r"uitvoeringsprogramma|\w*programma|monitor|rapportage|vergaderjaar)\b",
-    re.I,
-)
-_PUBLISHER_LABEL = re.compile(
-    r"^(?:een\s+)?(?:uitgave|uitgever|uitgegeven\s+door|publicatie|publisher|published\s+by|"
-    r"dit\s+is\s+een\s+uitgave)(?:\s+van)?\s*[:\-–]?(?:\s+(.*)|$)",
-    re.I,
-)
-# A line naming who commissioned, funded or co-operated: not the publisher, or only weakly.
-_SUPPORTING = re.compile(
-    r"^(?:in\s+opdracht\s+van|opdrachtgever|met\s+(?:financiële\s+)?(?:steun|dank)|mede\s+mogelijk|"
-    r"in\s+samenwerking\s+met|met\s+medewerking|ondersteund\s+door|gefinancierd\s+door)",
-    re.I,
-)
-# Colophon labels that end the value of the one before them on the same line.
-_NEXT_LABEL = re.compile(
-    r"\s(?:auteurs?|tekst(?:en)?|redactie|eindredactie|jaar\s+van\s+uitgave|met\s+medewerking|vormgeving|"
-    r"ontwerp|fotografie|foto's|druk(?:werk)?|isbn|contact|postbus|telefoon|e-?mail|www\.|opdrachtgever|"
-    r"bezoekadres|illustraties?)\b.*$|\s©.*$",
-    re.I,
-)
-_SUBJECT_LABEL = re.compile(r"^(?:betreft|onderwerp|subject|inzake)\b\s*[:\-–]?\s*(.*)$", re.I)
-_LETTER_LABELS = re.compile(
-    r"^(?:datum|betreft|onderwerp|ons\s+kenmerk|uw\s+kenmerk|kenmerk|bijlagen?|uw\s+brief|retouradres|"
-    r"contactpersoon|doorkiesnummer|behandeld\s+door|inlichtingen)\b",
-    re.I,
-)
+_SUBJECT_LABEL = re.compile(r"^(?:betreft|onderwerp|subject|inzake\s*:)\b\s*[:\-–]?\s*(.*)$", re.I)
 _QUESTIONS = re.compile(
     r"^(?:(?:antwoord(?:en)?\s+op\s+(?:de\s+)?)?vragen\s+van\s+(?:het\s+lid|de\s+leden)\b|"
     r"antwoord(?:en)?\s+(?:op\s+)?(?:de\s+)?kamervragen\b|beantwoording\s+(?:van\s+)?(?:de\s+)?kamervragen\b)",
@@ -126,12 +92,18 @@ _FILE_LIKE = re.compile(
     r"|[^\W_]_[^\W_]|\\|^/|\w/\w+/|~\$",
     re.I,
 )
-_ADDRESSEE = re.compile(r"^(?:aan\b|de\s+voorzitter\s+van|voorzitter\s+van|t\.a\.v\.|ter\s+attentie)", re.I)
-_SIGNATURE_START = re.compile(
-    r"^(?:hoogachtend|met\s+vriendelijke\s+groet|namens\s+deze|de\s+(?:minister|staatssecretaris)|"
-    r"(?:het\s+college\s+van\s+)?burgemeester\s+en\s+wethouders|gedeputeerde\s+staten)",
+# A decision list's or minutes' heading ("Besluitenlijst van de vergadering van het college van B&W van …").
+_MEETING = re.compile(
+    r"^(?:(?:concept|openbare?|vertrouwelijke?|definitieve?)\s+)?(?:besluitenlijst|actielijst|verslag|notulen)\b",
     re.I,
 )
+# Instructions and reading aids, set large on a page but never the document's title.
+_INSTRUCTION = re.compile(
+    r"^(?:\d+[.)]?\s*)?(?:toelichting|interpretatie|uitleg|instructies?|invulinstructie|leeswijzer|"
+    r"hoe\s+(?:te\s+)?(?:lezen|gebruiken)|gebruiksaanwijzing)\b",
+    re.I,
+)
+_ADDRESSEE = re.compile(r"^(?:aan\b|de\s+voorzitter\s+van|voorzitter\s+van|t\.a\.v\.|ter\s+attentie)", re.I)
 
 
 @dataclass(frozen=True)
@@ -143,6 +115,9 @@ class CatalogueEntry:
     year: int | None = None
     url: str = ""
     doc_type: str = ""
+    title_source: str = ""  # how each field was found (see the module docstring); "" when unknown
+    publisher_source: str = ""
+    year_source: str = ""
 
 
 @lru_cache(maxsize=64)
@@ -176,12 +151,6 @@ def catalogue_entry(pdf: Path) -> CatalogueEntry:
         return CatalogueEntry()
 
 
-def one_line(text: str) -> str:
-    """A metadata value as one clean line: the PDF's own strings may hold control characters, line
-    breaks or lone surrogates (which the store cannot encode)."""
-    return " ".join(normalize(text).split())
-
-
 def plausible_title(text: str) -> bool:
     """Could ``text`` be a publication's title? Not a file or spreadsheet name, a number, an ID, a
     date or a section heading."""
@@ -197,115 +166,29 @@ def plausible_title(text: str) -> bool:
         return False
     if len(re.findall(r"(?<![\w-])\d[\d.,]*(?![\w-])", text)) >= 3:  # a table row or a list of figures
         return False
-    if _FULL_DATE.fullmatch(text) or _MONTH_YEAR.match(text):
+    if FULL_DATE.fullmatch(text) or MONTH_YEAR.match(text):
         return False
     return not (len(words) <= 2 and (_HEADINGS.match(text) or _BARE_TYPE.fullmatch(text)))
-
-
-# --- reading the first pages ----------------------------------------------------------------------
-
-
-@dataclass
-class _Doc:
-    lines: list[Line]  # first pages with type size, last pages without
-    pages: int
-    info_title: str
-    info_author: str
-    info_year: int | None
-    today: date
-
-    def page(self, number: int) -> list[Line]:
-        return [line for line in self.lines if line.page == number]
-
-    @property
-    def first(self) -> list[Line]:
-        return [line for line in self.lines if line.page <= 2]
-
-
-def _fallback_lines(content: PdfContent) -> list[Line]:
-    """Lines from the parsed page texts, for when pypdfium2 cannot read the file."""
-    n = len(content.pages)
-    numbers = sorted({*range(min(2, n)), *range(max(0, n - 2), n)})
-    return [
-        Line(i + 1, one_line(text), 0.0, 0.0, 0.0, 0.0, 0.0, 595.0, 842.0)
-        for i in numbers
-        for text in content.pages[i].splitlines()
-        if text.strip()
-    ]
-
-
-def _labelled_value(lines: list[Line], index: int, rest: str) -> str:
-    """The value of the label on ``lines[index]``: the rest of its line, else the text to its right on
-    the same baseline, else the line below it."""
-    if rest.strip(" :"):
-        return rest.strip(" :")
-    label = lines[index]
-    if label.size:
-        beside = [
-            line
-            for line in lines
-            if line.page == label.page and abs(line.top - label.top) < 0.5 * label.size and line.left > label.right
-        ]
-        if beside:
-            return min(beside, key=lambda line: line.left).text
-    following = lines[index + 1 : index + 2]
-    if following and following[0].page == label.page and not _LETTER_LABELS.match(following[0].text):
-        return following[0].text
-    return ""
-
-
-def _continued(lines: list[Line], start: Line, value: str) -> str:
-    """A labelled value that wraps onto the lines below it (a long "Betreft")."""
-    if not start.size:
-        return value
-    out = value
-    bottom = start.bottom
-    left = next((line.left for line in lines if line.text == value and line.page == start.page), None)
-    if left is None:  # the value shares the label's line: estimate where it starts
-        share = 1 - len(value) / max(len(start.text), 1)
-        left = start.left + share * (start.right - start.left)
-    for line in lines:
-        if line.page != start.page or line.top <= start.top + 0.5 * start.size:
-            continue
-        if abs(line.left - left) > max(3.0, 0.8 * start.size) or line.top - bottom > 1.6 * start.size:
-            continue
-        if _LETTER_LABELS.match(line.text) or re.match(r"^(geachte|beste)\b", line.text, re.I):
-            break
-        if any(
-            abs(o.top - line.top) < 0.5 * start.size and o.right <= line.left for o in lines if o.page == start.page
-        ):
-            break  # the next labelled row ("Datum" beside its value)
-        out = _join_lines(out, line.text)
-        bottom = line.bottom
-        if len(out) > 250:
-            break
-    return out
-
-
-def _join_lines(first: str, second: str) -> str:
-    if first.endswith("-") and first[-2:-1].isalpha() and second[:1].islower():
-        return first[:-1] + second
-    if first.endswith("-"):
-        return first + second
-    return f"{first} {second}"
 
 
 # --- title ----------------------------------------------------------------------------------------
 
 
-def _subject(doc: _Doc) -> str:
-    lines = doc.first
+def _subject(doc: MetaDoc) -> str:
+    """A letter's or note's subject ("Betreft …", "Onderwerp: …") on its first page with text."""
+    first = min((line.page for line in doc.lines if line.size), default=1)
+    lines = [line for line in doc.lines if line.page == first]
     for i, line in enumerate(lines):
         match = _SUBJECT_LABEL.match(line.text)
         if match:
-            value = _labelled_value(lines, i, match.group(1))
-            value = _continued(lines, line, value) if value else value
+            value = labelled_value(lines, i, match.group(1))
+            value = continued(lines, line, value) if value else value
             if plausible_title(value[:1].upper() + value[1:]):
                 return value[:1].upper() + value[1:]
     return ""
 
 
-def _questions_title(doc: _Doc) -> str:
+def _questions_title(doc: MetaDoc) -> str:
     lines = doc.first
     for i, line in enumerate(lines):
         if _QUESTIONS.match(line.text):
@@ -317,7 +200,7 @@ def _questions_title(doc: _Doc) -> str:
                     break
                 if re.match(r"^(?:geachte|beste)\b", nxt.text, re.I):
                     break
-                text, last = _join_lines(text, nxt.text), nxt
+                text, last = join_lines(text, nxt.text), nxt
             return re.split(r"\s*\(ingezonden", text, flags=re.I)[0].strip(" .")[:250]
     return ""
 
@@ -337,7 +220,7 @@ def _name_case(words: str) -> str:
     return " ".join(out)
 
 
-def _motion_title(doc: _Doc) -> str:
+def _motion_title(doc: MetaDoc) -> str:
     for line in doc.first:
         match = _MOTION.match(line.text)
         if match:
@@ -345,48 +228,105 @@ def _motion_title(doc: _Doc) -> str:
     return ""
 
 
-def _running_keys(doc: _Doc) -> set[str]:
-    """Lines repeated on the first two pages' top or bottom edge (running headers and footers)."""
-    seen: defaultdict[str, set[int]] = defaultdict(set)
-    for line in doc.first:
-        if line.size and (line.top < 0.1 * line.page_height or line.bottom > 0.9 * line.page_height):
-            seen[re.sub(r"\d+", "#", line.text.lower())].add(line.page)
-    return {key for key, pages in seen.items() if len(pages) > 1}
+# A Kamerstuk's dossier number ("36 410 XXII", "32 847") and its item ("Nr. 12 BRIEF VAN DE MINISTER …").
+_DOSSIER = re.compile(r"^\d{2}\s?\d{3}(?:-[A-Z0-9]+)?(?:\s+[IVXLC]+)?(?:\s+\(R\d+\))?(?:\s+(?P<title>\D.*))?$")
+_ITEM = re.compile(r"^(?:nr\.\s*\d+\s+)?(?P<item>(?:brief|verslag|memorie|nota|voorstel|advies|lijst)\b.*)$", re.I)
 
 
-def _mostly_organisation(text: str) -> bool:
-    """Is the line an organisation's name (and little else), such as a sender or a logo text?"""
-    name = organisation_name(text) or next(iter(named_organisations(text)), "")
-    return bool(name) and len(name) >= 0.6 * len(text)
+def _beside(page: list[Line], line: Line) -> Line | None:
+    """The line to the right of ``line`` on its baseline (a value beside its label, a title beside its number)."""
+    return next((o for o in page if abs(o.top - line.top) < 0.5 * line.size and o.left > line.right), None)
+
+
+def _kamerstuk_title(doc: MetaDoc) -> str:
+    """A Kamerstuk's title: its dossier title, with the item ("Brief van de minister van …") after a dash."""
+    page = sorted((line for line in doc.page(1) if line.size), key=lambda line: (line.top, line.left))
+    if not any(re.search(r"kamer\s+der\s+staten[\s-]generaal", line.text, re.I) for line in page[:8]):
+        return ""
+    numbered = next((line for line in page if _DOSSIER.match(line.text)), None)
+    if numbered is None:
+        return ""
+    match = _DOSSIER.match(numbered.text)
+    start = numbered if match and match.group("title") else _beside(page, numbered)
+    if start is None:
+        return ""
+    dossier = _block(page, start)
+    if start is numbered and match:
+        dossier = dossier[match.start("title") :]
+    if not plausible_title(dossier):
+        return ""
+    item = ""
+    for line in page:  # the item stands right below the dossier: "Nr. 12" and its kind beside it
+        if not 0 < line.top - numbered.top <= 8 * numbered.size:
+            continue
+        candidate = _beside(page, line) if re.fullmatch(r"nr\.\s*\d+", line.text, re.I) else line
+        if candidate is not None and _ITEM.match(candidate.text):
+            text = re.sub(r"^nr\.\s*\d+\s+", "", _block(page, candidate), flags=re.I)
+            item = text[:1].upper() + text[1:].lower() if text.isupper() else text
+            break
+    return f"{dossier} – {item}"[:250] if item else dossier[:250]
+
+
+def _meeting_title(doc: MetaDoc) -> str:
+    """The heading of a decision list or minutes, with the meeting's date when the heading lacks it:
+    "Besluitenlijst Openbaar B&W-vergadering Wassendorp 12 maart 2024"."""
+    page = [line for line in doc.page(1) if line.size]
+    head = sorted(page, key=lambda line: line.top)[:12]
+    body = body_size(doc)
+    for line in head:
+        if not _MEETING.match(line.text) or (body and line.size < body and len(head) > 3):
+            continue
+        text = _block(page, line, single=False)
+        if len(text.split()) <= 2:  # "Besluitenlijst" above its meeting line in smaller type
+            below = [o for o in page if 0 < o.top - line.bottom <= 2 * line.size and abs(o.left - line.left) <= 20]
+            if below and re.search(r"vergadering|overleg|bijeenkomst", below[0].text, re.I):
+                text = f"{text} {below[0].text}"
+        if not plausible_title(text[:1].upper() + text[1:]):
+            continue
+        if not FULL_DATE.search(text):
+            when = _meeting_date(page, line)
+            text = f"{text} {when}" if when else text
+        return (text[:1].upper() + text[1:])[:250]
+    return ""
+
+
+def _meeting_date(page: list[Line], heading: Line) -> str:
+    """The date of a meeting: a labelled date on the page, else a date in a line right below the heading."""
+    ordered = sorted(page, key=lambda line: line.top)
+    for i, line in enumerate(ordered):
+        label = DATE_LABEL.match(line.text)
+        if label and re.match(r"^(?:datum|date)\b", line.text, re.I):
+            value = line.text[label.end() :] or labelled_value(ordered, i, "")
+            found = FULL_DATE.search(value)
+            if found:
+                return date_text(found)
+    for line in ordered:
+        if 0 < line.top - heading.top <= 4 * heading.size:
+            found = FULL_DATE.search(line.text)
+            if found:
+                return date_text(found)
+    return ""
 
 
 def _title_line(line: Line, running: set[str]) -> bool:
     text = line.text
-    if re.sub(r"\d+", "#", text.lower()) in running or _LETTER_LABELS.match(text) or _ADDRESSEE.match(text):
+    if re.sub(r"\d+", "#", text.lower()) in running or LETTER_LABELS.match(text) or _ADDRESSEE.match(text):
         return False
-    if _mostly_organisation(text) or (_DATE_LABEL.match(text) and _FULL_DATE.search(text)):
+    if mostly_organisation(text) or (DATE_LABEL.match(text) and FULL_DATE.search(text)):
         return False
-    if re.match(r"^(?:vergaderjaar|nr\.|no\.|kamerstuk|www\.|https?:)", text, re.I):
+    if re.match(r"^(?:vergaderjaar|nr\.|no\.|kamerstuk|www\.|https?:)", text, re.I) or _INSTRUCTION.match(text):
         return False
     return plausible_title(text) or bool(re.search(r"[^\W\d_]{3,}", text))
-
-
-def _body_size(doc: _Doc) -> float:
-    """The type size that carries most of the text on the first pages."""
-    chars: defaultdict[float, int] = defaultdict(int)
-    for line in doc.first:
-        chars[line.size] += len(line.text)
-    return max(chars, key=lambda size: chars[size]) if chars else 0.0
 
 
 _DISPLAY_POINTS = 18.0  # type this large is never running text, whatever else is on the first pages
 
 
-def _display_title(doc: _Doc) -> tuple[str, bool, int]:
+def _display_title(doc: MetaDoc) -> tuple[str, bool, int]:
     """The block set in the largest type on the first page (the second when the first has none), whether
     that type is display type (a first line in body type is a weak title), and its page."""
-    running = _running_keys(doc)
-    body = _body_size(doc)
+    running = running_keys(doc)
+    body = body_size(doc)
     for number in (1, 2):
         page = [line for line in doc.page(number) if line.size]
         lines = [line for line in page if _title_line(line, running)]
@@ -402,6 +342,8 @@ def _display_title(doc: _Doc) -> tuple[str, bool, int]:
                 break  # no display type on this page: a letter or a page of running text
             start = min((line for line in lines if line.size == size), key=lambda line: line.top)
             block = _block(page, start, single=not display)
+            if display:  # a heading set in lower case ("aanvraag omgevingsvergunning") is still the title
+                block = block[:1].upper() + block[1:]
             if plausible_title(block):
                 return block[:250], display, number
     return "", False, 0
@@ -419,11 +361,11 @@ def _block(page: list[Line], start: Line, single: bool = False) -> str:
     for line in [] if single else below:
         if line.top - bottom > 1.0 * size or line.left > start.right or line.right < start.left:
             break
-        text, bottom = _join_lines(text, line.text), line.bottom
+        text, bottom = join_lines(text, line.text), line.bottom
     return text
 
 
-def _info_title_confirmed(doc: _Doc, title: str) -> bool:
+def _info_title_confirmed(doc: MetaDoc, title: str) -> bool:
     """Do the Title field's words stand on the first pages (not a stale template or file title)?"""
     words = set(re.findall(r"[^\W\d_]{3,}", title.lower()))
     if not words:
@@ -433,222 +375,43 @@ def _info_title_confirmed(doc: _Doc, title: str) -> bool:
     return len(words & present) >= 0.8 * len(words)
 
 
-def find_title(doc: _Doc) -> str:
+def find_title(doc: MetaDoc) -> tuple[str, str]:
+    """The title and the source it was found by (one of :data:`TITLE_SOURCES`); ("", "") when the
+    document has none that can be told."""
     info = one_line(doc.info_title)
     info_ok = plausible_title(info)
-    for candidate in (_subject(doc), _questions_title(doc), _motion_title(doc)):
+    meeting = _meeting_title(doc)
+    if meeting:
+        return meeting, "meeting"
+    subject = _subject(doc)
+    if subject:
+        return subject, "betreft"
+    for candidate in (_questions_title(doc), _motion_title(doc), _kamerstuk_title(doc)):
         if candidate:
-            return candidate
+            return candidate, "kamerstuk"
     display, in_display_type, page = _display_title(doc)
     if info_ok and _info_title_confirmed(doc, info):
         extended = in_display_type and info.lower() in display.lower() and len(display) > len(info)
-        return display if extended else info
+        return (display, "cover") if extended else (info, "pdf-title")
     if display and in_display_type and page == 1:
-        return display
+        return display, "cover"
     # after an image-only cover, a title the running header repeats beats page 2's largest type
-    return (info if info_ok else "") or _header_title(doc) or display
+    if info_ok:
+        return info, "pdf-title"
+    header = _header_title(doc)
+    if header:
+        return header, "running-header"
+    return (display, "cover") if display else ("", "")
 
 
-def _header_title(doc: _Doc) -> str:
+def _header_title(doc: MetaDoc) -> str:
     """The document title a running header or footer repeats ("Gemeente X | Begroting 2026")."""
     for line in doc.first:
-        if line.page > 1 and _edge(line):
-            for part in _parts(line.text):
+        if line.page > 1 and edge(line):
+            for part in parts(line.text):
                 if not organisation_name(part) and plausible_title(part) and len(part.split()) >= 2:
                     return part
     return ""
-
-
-# --- publisher ------------------------------------------------------------------------------------
-
-
-class _Votes:
-    """Weighted mentions of organisations; the name is kept as first written."""
-
-    def __init__(self) -> None:
-        self.weight: defaultdict[str, float] = defaultdict(float)
-        self.name: dict[str, str] = {}
-
-    def add(self, name: str, weight: float) -> None:
-        if not name:
-            return
-        key = name.lower()
-        self.name.setdefault(key, name)
-        self.weight[key] += weight
-
-    def best(self, minimum: float) -> str:
-        if not self.weight:
-            return ""
-        key = max(self.weight, key=lambda k: self.weight[k])  # first added wins a tie
-        return self.name[key] if self.weight[key] >= minimum else ""
-
-
-def _parts(text: str) -> list[str]:
-    return [p.strip() for p in re.split(r"\s+[|·•–—-]\s+|\s{2,}|,\s+", text) if p.strip()]
-
-
-def _labelled_publisher(value: str) -> str:
-    value = _NEXT_LABEL.sub("", value).strip(" .,;:")
-    value = re.split(r",\s+|\s+\(|\s+[|·–—]\s+", value)[0].strip(" .")
-    name = organisation_name(value)
-    if name:
-        return name
-    # a one-word name the colophon calls the publisher ("Movisie"); several capitalised words without
-    # an organisation noun may be a person ("Marieke de Boer"), so those are not taken
-    return value if re.fullmatch(r"[A-Z][\w\-]{2,40}", value) else ""
-
-
-def _with_continuation(lines: list[Line]) -> list[tuple[Line, str]]:
-    """Each line with its text, where a name broken over two lines ("Ministerie van Binnenlandse Zaken
-    en" / "Koninkrijksrelaties") is joined onto its first line and its rest is dropped."""
-    out: list[tuple[Line, str]] = []
-    skip = -1
-    for i, line in enumerate(lines):
-        if i == skip:
-            continue
-        text = line.text
-        nxt = lines[i + 1] if i + 1 < len(lines) else None
-        if (
-            nxt is not None
-            and line.size
-            and nxt.page == line.page
-            and re.search(r"\s(?:en|van|voor|der|de|den)$", text)
-            and -0.5 * line.size <= nxt.top - line.bottom <= line.size
-            and abs(nxt.left - line.left) <= 2
-        ):
-            text, skip = f"{text} {nxt.text}", i + 1
-        out.append((line, text))
-    return out
-
-
-def _in_paragraph(lines: list[Line], line: Line) -> bool:
-    """Is the line part of running text: long, with a long line of the same type just above or below?"""
-    if len(line.text) < 55:
-        return False
-    for other in lines:
-        if other is line or other.page != line.page or len(other.text) < 55 or other.size != line.size:
-            continue
-        if not line.size or abs(other.top - line.top) <= 2.0 * line.size:
-            return True
-    return False
-
-
-def _edge(line: Line) -> bool:
-    """Is the line in the top or bottom band of its page (running header or footer)?"""
-    return bool(line.size) and (line.top < 0.08 * line.page_height or line.bottom > 0.92 * line.page_height)
-
-
-def find_publisher(doc: _Doc, doc_type: str = "") -> str:
-    votes = _Votes()
-    lines = _with_continuation(doc.lines)
-    for i, (line, text) in enumerate(lines):
-        label = _PUBLISHER_LABEL.match(text)
-        if label:
-            value = label.group(1) or (lines[i + 1][1] if i + 1 < len(lines) else "")
-            votes.add(_labelled_publisher(value), 6)
-            continue
-        for match in _COPYRIGHT.finditer(text):
-            holder = re.split(r"[.,(]|\s+[|–—-]\s+|\s+alle\s+rechten", match.group(2), flags=re.I)[0]
-            votes.add(organisation_name(holder), 4)
-        if _SIGNATURE_START.match(text) or (line.page > 1 and minister_organisation(text)):
-            votes.add(minister_organisation(text), 3)
-            for name in named_organisations(text):
-                votes.add(name, 3)
-        if _ADDRESSEE.match(text):
-            continue
-        if _in_paragraph(doc.lines, line) or (len(text.split()) > 12 and not (line.page == 1 and i < 8)):
-            for name in named_organisations(text):
-                votes.add(name, 0.25)  # a mention in running text: only many of them count
-            continue
-        if _SUPPORTING.match(text):
-            weight = 1.0
-        elif line.page == 1 and len(text.split()) <= 12:
-            weight = 4.0  # cover or letterhead
-        elif line.page > 1 and (_edge(line) or _mostly_organisation(text)):
-            weight = 2.0  # running header or footer, a sender line on a title or colophon page
-        else:
-            weight = 1.0
-        found = named_organisations(text) or [n for n in map(organisation_name, _parts(text)) if n]
-        for name in dict.fromkeys(found):
-            votes.add(name, weight)
-    votes.add(organisation_name(one_line(doc.info_author)), 3)
-    best = votes.best(minimum=2.0)
-    if not best and doc_type in ("motie", "kamervragen"):
-        return "Tweede Kamer der Staten-Generaal"  # Kamerstukken: the Kamer publishes them
-    return best
-
-
-# --- year -----------------------------------------------------------------------------------------
-
-
-def _years_in(text: str) -> list[int]:
-    return [int(y) for y in _ANY_YEAR.findall(text)]
-
-
-def find_year(doc: _Doc, title: str, doc_type: str) -> int | None:
-    latest = doc.today.year + 1  # a budget is published the year before the one it is for
-    created = doc.info_year if doc.info_year and 1995 <= doc.info_year <= doc.today.year else None
-    if created and not _creation_year_fits(doc, created):
-        created = None  # a producer's default date (2000 on a 2024 report) says nothing
-    votes: defaultdict[int, float] = defaultdict(float)
-
-    def add(year: int | None, weight: float, strong: bool = False) -> None:
-        if year is None or year > latest:
-            return
-        if not strong and created and year > created + 1:
-            return  # a later year on the page is a plan or target, not the document's date
-        votes[year] += weight
-
-    title_years = _years_in(title)
-    if title_years and doc_type in ("begroting", "jaarverslag"):
-        add(title_years[0], 12, strong=True)  # "Begroting 2026", "Jaarstukken 2024": the year it is about
-    elif title_years and _PERIOD_TITLE.search(title):
-        add(title_years[0], 7, strong=True)  # "Uitvoeringsprogramma 2024-2027": less than a dated label
-    elif len(set(title_years)) == 1:
-        add(title_years[0], 3)
-    for i, line in enumerate(doc.lines):
-        text = line.text
-        publication = _PUBLICATION_YEAR.search(text)
-        if publication:
-            add(int(publication.group(1)), 10, strong=True)
-        for match in _COPYRIGHT.finditer(text):
-            if match.group(1):
-                add(int(match.group(1)), 6, strong=True)
-        label = _DATE_LABEL.match(text)
-        if label and not _ANY_YEAR.search(text[label.end() :]) and re.fullmatch(r"\w+\s*:?", text, re.I):
-            text = f"{text} {_labelled_value(doc.lines, i, '')}"  # "Datum" with its value beside or below
-            label = _DATE_LABEL.match(text)
-        if label:
-            date_match = _FULL_DATE.match(text[label.end() :].strip()) or _MONTH_YEAR.match(text[label.end() :].strip())
-            if date_match:
-                add(int(next(g for g in date_match.groups() if g)), 10, strong=True)
-                continue
-        after = doc.lines[i + 1].text if i + 1 < len(doc.lines) and doc.lines[i + 1].page == line.page else ""
-        for dated in _DATED_PHRASE.finditer(f"{text} {after}"):  # "(ingezonden 12 maart" / "2024)."
-            if dated.start() < len(text):
-                add(int(dated.group(1)), 8, strong=True)
-        month_year = next(filter(None, (_MONTH_YEAR.match(part) for part in _parts(text))), None)
-        if month_year and (line.page <= 2 or len(text) <= 60):
-            add(int(month_year.group(1)), 6)
-            continue
-        if len(text) <= 60 and (line.page == 1 or not line.size):
-            weight = 4 if line.page == 1 else 2  # the cover, or a short line of the colophon
-            for match in _FULL_DATE.finditer(text):
-                add(int(next(g for g in match.groups() if g)), weight)
-            bare = re.fullmatch(rf"(?:.*?[,|–\-]\s*)?({_YEAR})\.?", text)
-            if bare and not re.search(rf"{_YEAR}\s*[–\-/]\s*{_YEAR}", text):  # not "Vergaderjaar 2023–2024"
-                add(int(bare.group(1)), weight)
-    if votes:
-        return max(votes, key=lambda y: (votes[y], y))
-    return created
-
-
-def _creation_year_fits(doc: _Doc, created: int) -> bool:
-    """Is the file's creation year believable as the document's year? Not when the first pages date
-    events after it (a producer's default date such as 2000 on a 2024 report)."""
-    dated = [int(next(g for g in m.groups() if g)) for line in doc.first for m in _FULL_DATE.finditer(line.text)]
-    past = [y for y in dated + [y for line in doc.first for y in _years_in(line.text)] if y <= doc.today.year]
-    return not past or max(past) <= created + 1
 
 
 # --- document type --------------------------------------------------------------------------------
@@ -661,7 +424,9 @@ _TYPE_RULES: list[tuple[str, re.Pattern[str]]] = [
             "kamervragen",
             r"^(?:antwoord\w*\s+op\s+)?(?:kamer)?vragen\b|\bkamervragen\b|aanhangsel\s+van\s+de\s+handelingen",
         ),
-        ("besluitenlijst", r"\bbesluitenlijst"),
+        ("besluitenlijst", r"^(?:\w+\s+)?besluitenlijst\b|\bbesluitenlijst\s+(?:van|openbaar|b\s?&\s?w|d\.d\.)"),
+        ("persbericht", r"^(?:pers\s*bericht|persmededeling|nieuwsbericht)\b"),
+        ("brief", r"^(?:nr\.\s*\d+\s+)?brief\s+van\s+(?:de|het)\s|–\s*brief\s+van\s"),  # a Kamerstuk's letter
         (
             "voorstel",
             r"\b(?:raads|staten|initiatief)voorstel\b|^voorstel\s+aan\s+(?:de\s+raad|provinciale\s+staten)|^voordracht\s+\d",
@@ -689,22 +454,22 @@ _FORM_TYPES = {
     "fiche",
     "besluit",
     "nota",
+    "persbericht",
+    "brief",
 }
 
 
-def _letter(doc: _Doc) -> bool:
+def _letter(doc: MetaDoc) -> bool:
     first = [line.text for line in doc.page(1)]
-    labels = sum(1 for text in first if _LETTER_LABELS.match(text))
-    salutation = any(
-        re.match(r"^(?:geachte|beste)\b", text, re.I) for text in first + [line.text for line in doc.page(2)]
-    )
+    labels = sum(1 for text in first if LETTER_LABELS.match(text))
+    salutation = any(SALUTATION.match(text) for text in first + [line.text for line in doc.page(2)])
     return salutation and labels >= 1
 
 
-def find_type(doc: _Doc, title: str) -> str:
+def find_type(doc: MetaDoc, title: str) -> str:
     """The document type: its form (motie, budget, proposal …) from the title or the first page, then
     its letter form, then what the title, the display type or a colophon says it is."""
-    body = _body_size(doc)
+    body = body_size(doc)
     display = [line.text for line in doc.page(1) if line.size and line.size > 1.15 * body]
     head = [line.text for line in doc.page(1)[:40] if len(line.text.split()) <= 8]  # headings, not prose
     for texts in ([title], display, head):
@@ -736,37 +501,54 @@ def _creation_year(raw: str, parsed: int | None) -> int | None:
     return int(match.group(1))
 
 
-def describe(content: PdfContent, data: bytes | None, today: date | None = None) -> CatalogueEntry:
-    """Title, publisher, year and type as the document itself shows them (no catalogue)."""
-    excerpt = read_excerpt(data) if data else None
-    lines = excerpt_lines(excerpt.lines if excerpt else [], content.ocr_pages, len(content.pages))
-    doc = _Doc(
-        lines=lines or _fallback_lines(content),
+def describe(content: PdfContent, today: date | None = None) -> CatalogueEntry:
+    """Title, publisher, year and type as the document itself shows them (no catalogue), each with its
+    source: from the lines of its first and last pages, its side blocks and its logo text (read with
+    the page text, :func:`ingest.pdf_reader.read_pdf`)."""
+    excerpt = content.excerpt
+    lines = excerpt_lines(excerpt.lines, content.ocr_pages, len(content.pages))
+    side = frozenset(
+        (number, " ".join(text.split()))
+        for number, block in enumerate(content.side_text[:2], start=1)
+        for text in block.splitlines()
+        if text.strip()
+    )
+    doc = MetaDoc(
+        lines=lines or fallback_lines([page.text for page in content.pages]),
         pages=len(content.pages),
         info_title=content.info_title,
         info_author=content.info_author,
-        info_year=_creation_year(excerpt.created, content.info_year) if excerpt else content.info_year,
+        info_year=_creation_year(excerpt.created, content.info_year),
         today=today or date.today(),
+        side=side,
+        logos=excerpt.logo_lines,
     )
-    title = one_line(find_title(doc))
+    title, title_source = find_title(doc)
+    title = one_line(title)
     doc_type = find_type(doc, title)
+    publisher, publisher_source = find_publisher(doc, doc_type)
+    year, year_source = find_year(doc, title, doc_type)
     return CatalogueEntry(
         title=title,
-        publisher=one_line(find_publisher(doc, doc_type)),
-        year=find_year(doc, title, doc_type),
+        publisher=one_line(publisher),
+        year=year,
         doc_type=doc_type,
+        title_source=title_source if title else "",
+        publisher_source=publisher_source if publisher else "",
+        year_source=year_source if year else "",
     )
 
 
-def resolve(pdf: Path, content: PdfContent, data: bytes | None = None) -> CatalogueEntry:
+def resolve(pdf: Path, content: PdfContent) -> CatalogueEntry:
     """Title, publisher, year, type and URL for one document: the catalogue row where it has a value,
-    else what the document shows (see the module docstring)."""
+    else what the document shows (see the module docstring); each field with its source."""
     entry = catalogue_entry(pdf)
-    found = describe(content, data)
-    return CatalogueEntry(
-        title=one_line(entry.title) or found.title,
-        publisher=one_line(entry.publisher) or found.publisher,
-        year=entry.year or found.year,
-        url=entry.url,
-        doc_type=entry.doc_type or found.doc_type,
-    )
+    found = describe(content)
+    merged = replace(found, url=entry.url)
+    if one_line(entry.title):
+        merged = replace(merged, title=one_line(entry.title), title_source="catalogue")
+    if one_line(entry.publisher):
+        merged = replace(merged, publisher=one_line(entry.publisher), publisher_source="catalogue")
+    if entry.year:
+        merged = replace(merged, year=entry.year, year_source="catalogue")
+    return replace(merged, doc_type=entry.doc_type or found.doc_type)

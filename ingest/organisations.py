@@ -4,12 +4,14 @@ Part of ingest (PDF → *metadata* → store): a publisher is only shown when th
 organisation — on its cover, letterhead, colophon, running header or signature, or in the PDF's
 Author field. The patterns are the general shapes of Dutch organisation names (Gemeente X, Provincie X,
 Ministerie van X, "… Planbureau", "Kenniscentrum …", acronyms such as VNG or G40), not a list of
-particular publishers; a string that does not have such a shape (a person's name, an application,
-OCR debris) is never returned.
+particular publishers; a string that does not have such a shape (a person's name, an application or
+dashboard, OCR debris) is never returned. The twelve provinces are known by name, so that a logo that
+OCR reads half ("Gelderiand") still names its province.
 """
 
 from __future__ import annotations
 
+import difflib
 import re
 
 # Lower-case words that may stand inside an organisation or place name.
@@ -30,7 +32,10 @@ _ORG_NOUN = re.compile(
     r"(academie|agentschap|alliantie|autoriteit|bank|bond|bureau|centrum|coalitie|college|collectief|"
     r"commissie|coöperatie|corporatie|dienst|federatie|fonds|genootschap|(?<!doel)groep|hogeschool|"
     r"inspectie|instituut|kamer|kenniscentrum|lab|netwerk|ombudsman|overleg|partners|planbureau|platform|"
-    r"(?<!voor)raad|rekenkamer|stichting|unie|universiteit|vereniging|werkplaats|woonbond|waterschap)$",
+    r"(?<!voor)raad|rekenkamer|stichting|(?<!s)team|unie|universiteit|vereniging|werkplaats|woonbond|waterschap|"
+    # English names (international bodies, English editions)
+    r"agency|assembly|association|authority|commission|committee|council|court|department|foundation|"
+    r"institute|ministry|nations|office|organi[sz]ation|parliament|union|university)$",
     re.I,
 )
 # Acronyms and one-word names of the Dutch public sector that have no organisation noun in them.
@@ -38,7 +43,21 @@ _KNOWN = {
     "aedes", "bzk", "cbs", "cpb", "divosa", "ez", "ezk", "ggd", "ipo", "jenv", "kadaster", "kgg", "lnv",
     "movisie", "ocw", "pbl", "pharos", "rivm", "rli", "rob", "rvo", "rijksoverheid", "rijkswaterstaat",
     "scp", "ser", "szw", "uvw", "vng", "vro", "vws", "woonbond", "wrr", "g4", "g32", "g40",
+    # political parties (the publishers of election programmes)
+    "cda", "vvd", "pvda", "d66", "sp", "groenlinks", "groenlinks-pvda", "christenunie", "sgp", "pvv", "ja21",
+    "bbb", "nsc", "volt", "denk", "pvdd", "50plus", "fvd",
 }  # fmt: skip
+# The twelve provinces (and the Frisian name of one).
+PROVINCES = (
+    "Groningen", "Fryslân", "Friesland", "Drenthe", "Overijssel", "Flevoland", "Gelderland", "Utrecht",
+    "Noord-Holland", "Zuid-Holland", "Zeeland", "Noord-Brabant", "Limburg",
+)  # fmt: skip
+# Words that make a name a product — a dashboard, monitor, portal or application — not its maker.
+_PRODUCT = re.compile(
+    r"(dashboard|monitor|barometer|meter|loket|portaal|portal|viewer|atlas|databank|database|app|tool|"
+    r"kaart|index|peiling|\.nl|\.com|\.org|\.eu)$",
+    re.I,
+)
 _SOFTWARE = re.compile(
     r"(microsoft|word|excel|powerpoint|acrobat|adobe|indesign|ibabs|notubiz|libreoffice|openoffice|"
     r"writer|pdf|latex|tex\b|scanner|canon|xerox|ricoh|konica|sharp|kyocera|hp\b|office|windows|mac\b|"
@@ -60,7 +79,8 @@ _MINISTER = re.compile(
 )
 _CHAMBER = re.compile(r"\b(?i:(tweede|eerste)\s+kamer\s+der\s+staten[\s-]generaal)\b")
 _MUNICIPALITY = re.compile(
-    r"\b(?i:gemeente|(?:college\s+van\s+)?burgemeester\s+en\s+wethouders\s+(?:van|der\s+gemeente)|"
+    r"\b(?i:gemeente|(?:college\s+van\s+)?burgemeester\s+en\s+wethouders(?:\s+van|\s+der\s+gemeente)?|"
+    r"(?:college\s+van\s+)?b\s?&\s?w(?:-vergadering)?(?:\s+van)?|"
     r"(?:de\s+)?raad\s+van\s+de\s+gemeente|gemeenteraad\s+van)\s+((?:'s-|'t\s+)?[A-ZÀ-Ý].*)"
 )
 _PROVINCE = re.compile(r"\b(?i:provincie|(?:gedeputeerde|provinciale)\s+staten\s+van)\s+([A-ZÀ-Ý].*)")
@@ -125,7 +145,7 @@ def _ministry_name(words: str) -> str:
 
 _KEYWORDS = re.compile(
     r"gemeente|provincie|ministerie|kamer|staten|burgemeester|raad|waterschap|hoogheemraadschap|"
-    r"veiligheidsregio|omgevingsdienst|ggd|rekenkamer|vereniging|overleg|unie\b|centraal|ombudsman",
+    r"veiligheidsregio|omgevingsdienst|ggd|rekenkamer|vereniging|overleg|unie\b|centraal|ombudsman|b\s?&\s?w",
     re.I,
 )
 
@@ -145,7 +165,7 @@ def named_organisations(line: str) -> list[str]:
         for match in pattern.finditer(line):
             place = _place(match.group(1))
             if place:
-                found.append(f"{prefix} {place}")
+                found.append(f"{prefix} {_province(place) if prefix == 'Provincie' else place}")
     for match in _WATER.finditer(line):
         place = _place(match.group(2))
         if place:
@@ -185,12 +205,16 @@ def organisation_name(text: str) -> str:
 
     Accepts names found by :func:`named_organisations`, known public-sector acronyms and names headed
     by an organisation noun ("Kenniscentrum Stad & Wijk", "Sociaal en Cultureel Planbureau",
-    "Netwerk Gezonde Wijk"); refuses people ("J. de Vries", "Jan Jansen"), software ("iBabs",
-    "Microsoft Word") and debris (digits, stray symbols).
+    "Netwerk Gezonde Wijk"); refuses people ("J. de Vries", "Jan Jansen", also with their employer in
+    brackets), software ("iBabs", "Microsoft Word"), products ("Dashboard Wonen", "Leefbaarometer")
+    and debris (digits, stray symbols).
     """
     text = " ".join(text.replace("\u00a0", " ").split()).strip(" ,.;:|-–")
     if not 2 <= len(text) <= 90 or "@" in text or "/" in text.replace("a/d", ""):
         return ""
+    if "(" in text:  # "Sociaal en Cultureel Planbureau (SCP)" is the planbureau; "Jan Jansen (VNG)" no organisation
+        outer = text.split("(", 1)[0].strip()
+        return organisation_name(outer) if outer else ""
     named = named_organisations(text)
     if named:
         return named[0]
@@ -200,13 +224,88 @@ def organisation_name(text: str) -> str:
     if len(words) > 9:
         return ""
     # debris: symbols or numbers in the name (G40 and Platform31 have their digits inside a word)
-    if re.search(r"[^\w\s&'’.,()\-]", text) or any(w.isdigit() for w in words):
+    if re.search(r"[^\w\s&'’.,\-]", text) or any(re.fullmatch(r"[\d.,\-–]+", w) for w in words):
         return ""
     if len(words) == 1 and text.lower() in _KNOWN:
         return _from_capitals(text)
     if not _is_capitalised_name(words):
         return ""
-    heads = [w.strip(".,()").rstrip("0123456789") for w in (words[0], words[-1])]
-    if any(_ORG_NOUN.search(h) for h in heads) or any(w.lower().strip("(),") in _KNOWN for w in words):
+    heads = [w.strip(".,").rstrip("0123456789") for w in (words[0], words[-1])]
+    if any(_PRODUCT.search(h) for h in heads) and not any(_ORG_NOUN.search(h) for h in heads):
+        return ""  # a dashboard, monitor or portal is what an organisation makes
+    if any(_ORG_NOUN.search(h) for h in heads) or any(w.lower().strip(",") in _KNOWN for w in words):
         return _from_capitals(text)
     return ""
+
+
+# "Jan Jansen (onderzoeker bij de VNG)", "Els Bakker (provincie Zeeland)": a person's employer.
+_AFFILIATION = re.compile(
+    r"[A-Za-zÀ-ÿ.]\s*\((?:[^()]*?\s(?:bij|van)\s+(?:de\s+|het\s+)?)?([^()]{2,80})\)",
+)
+
+
+def affiliations(line: str) -> list[str]:
+    """Organisations a line gives in brackets as someone's employer ("Jan Jansen (onderzoeker bij de VNG)")."""
+    found = []
+    for match in _AFFILIATION.finditer(line):
+        before = line[: match.start() + 1].split("(")[0]
+        if organisation_name(before.split(",")[-1]):
+            continue  # "Vereniging van Nederlandse Gemeenten (VNG)": an abbreviation, not an employer
+        name = organisation_name(match.group(1))
+        if name:
+            found.append(name)
+    return found
+
+
+_ACRONYM = re.compile(r"^[A-Z][A-Z0-9]{1,6}(?:-[a-zA-Z]+)?$")
+_NAME_CONNECTORS = {"van", "voor", "de", "der", "den", "het", "&", "en"}
+
+
+def maker_name(text: str) -> str:
+    """The organisation a colophon line names after "ontwikkeld door", "opgesteld door", "in opdracht van"
+    …: the capitalised words that start ``text`` ("DGO ICT-team met hulp van …" → "DGO ICT-team",
+    "het Projectteam Wonen Noord, besproken …" → "Projectteam Wonen Noord"), when they have the
+    shape of an organisation or hold an acronym; never a person ("Marieke de Boer")."""
+    words = re.sub(r"^(?:het|de|een)\s+", "", text.strip(), flags=re.I).split()
+    kept: list[str] = []
+    for word in words:
+        bare = word.rstrip(".,;:)")
+        if not bare or not (bare[0].isupper() or bare[0].isdigit() or bare.lower() in _NAME_CONNECTORS):
+            break
+        kept.append(bare)
+        if bare != word:  # punctuation ends the name
+            break
+    while kept and kept[-1].lower() in _NAME_CONNECTORS:
+        kept.pop()
+    name = " ".join(kept)
+    if not name or len(kept) > 8:
+        return ""
+    known = organisation_name(name)
+    if known:
+        return known
+    if any(_ACRONYM.match(w) for w in kept) and not _PRODUCT.search(kept[-1]) and not _SOFTWARE.search(name):
+        return name
+    return ""
+
+
+# Words before a province's name that make it a region of it ("Regio West Drenthe", "Zuid-Oost Utrecht").
+_REGION = re.compile(r"\b(?:regio|noord|zuid|oost|west|midden)[\w\-]*\s*$", re.I)
+
+
+def _province(name: str) -> str:
+    """The province ``name`` is, spelled right ("Gelderiand" read by OCR → "Gelderland"); else ``name``."""
+    match = difflib.get_close_matches(name.lower(), [p.lower() for p in PROVINCES], n=1, cutoff=0.85)
+    return next((p for p in PROVINCES if match and p.lower() == match[0]), name)
+
+
+def logo_organisations(text: str) -> list[str]:
+    """Organisations in the text OCR read from a logo: the usual shapes, or a province whose name OCR read
+    almost right ("provincie Gelderiand")."""
+    found = named_organisations(text) or [n for n in (organisation_name(text),) if n]
+    if found or re.search(r"gemeente|ministerie|waterschap", text, re.I):
+        return found
+    for match in re.finditer(r"[\wÀ-ÿ\-]{5,}", text):
+        province = _province(match.group(0))
+        if province in PROVINCES and not _REGION.search(text[: match.start()]):
+            return [f"Provincie {province}"]
+    return []

@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -18,22 +19,23 @@ from assistant.retrieval import chroma_where
 from beleidsbron.domain import DOC_TYPES, Citation, DocumentInfo, Filters
 from beleidsbron.settings import Settings
 from beleidsbron.store import Store
-from evals.pdf_factory import _pdf_file, _stream
-from ingest.metadata import describe, plausible_title, resolve
-from ingest.organisations import organisation_name
-from ingest.pdf_reader import read_pdf
-from ingest.pipeline import Ingestor
-from ingest.styled_lines import read_excerpt
+from evals.pdf_factory import _pdf_file, _stream, scanned_pdf
+from ingest.metadata import CatalogueEntry, describe, plausible_title, resolve
+from ingest.ocr import OcrOptions
+from ingest.organisations import logo_organisations, organisation_name
+from ingest.pdf_reader import BadPdfError, read_pdf
+from ingest.pipeline import Ingestor, IngestSummary
+from ingest.styled_lines import Excerpt
 from tests import publication_pdfs as pubs
 from tests.conftest import make_settings
+from webapp.library import document_rows, metadata_sources
 from webapp.render import cite_label
 
 TODAY = date(2026, 12, 1)
 
 
-def _describe(path: Path):
-    data = path.read_bytes()
-    return describe(read_pdf(data), data, today=TODAY)
+def _describe(path: Path, ocr: OcrOptions | None = None) -> CatalogueEntry:
+    return describe(read_pdf(path.read_bytes(), ocr=ocr), today=TODAY)
 
 
 @pytest.mark.parametrize(
@@ -135,12 +137,107 @@ def test_author_field_counts_only_when_it_names_an_organisation(tmp_path: Path, 
         ("Tweede Kamer der Staten-Generaal 2", "Tweede Kamer der Staten-Generaal"),
         ("Hoogheemraadschap van Delfland", "Hoogheemraadschap van Delfland"),
         ("Verwey-Jonker Instituut", "Verwey-Jonker Instituut"),
+        ("Het college van burgemeester en wethouders Oostermeer,", "Gemeente Oostermeer"),
+        ("Besluitenlijst B&W-vergadering Oostermeer", "Gemeente Oostermeer"),
+        ("United Nations", "United Nations"),
+        ("CDA", "CDA"),
         ("Netwerken in de wijk", ""),
         ("Doelgroep Jongeren", ""),
+        ("Jan de Vries (onderzoeker bij de VNG)", ""),  # a person, with an employer
+        ("Dashboard Sociaal Domein", ""),  # products, not their makers
+        ("Wijkmonitor", ""),
+        ("Buurtbarometer Oostermeer", ""),
     ],
 )
 def test_organisation_shapes(line: str, expected: str) -> None:
     assert organisation_name(line) == expected
+
+
+# --- where the publisher stands, and how each field was found ---------------------------------------
+
+
+def test_letter_whose_sender_stands_only_in_the_side_column(tmp_path: Path) -> None:
+    meta = _describe(pubs.side_column_letter(tmp_path / "brief.pdf"))
+    assert meta.publisher == "Inspectie Leefomgeving en Transport"  # not the addressee the body names thrice
+    assert (meta.title_source, meta.publisher_source, meta.year_source) == ("betreft", "side-column", "date")
+
+
+def test_publisher_only_in_the_cover_logo_is_read_by_ocr(tmp_path: Path) -> None:
+    pdf = pubs.logo_cover_report(tmp_path / "rapport.pdf")
+    assert "Lindewaard" not in read_pdf(pdf.read_bytes()).pages[0].text  # the name is pixels only
+    meta = _describe(pdf, OcrOptions())
+    assert (meta.publisher, meta.publisher_source) == (pubs.LINDEWAARD, "logo")
+    assert (meta.title, meta.title_source, meta.year, meta.year_source) == ("Wonen in de Vlinderbuurt", "cover", 2024,
+                                                                          "cover")  # fmt: skip
+    without_logos = _describe(pdf, OcrOptions(logos=False))
+    assert (without_logos.publisher, without_logos.publisher_source) == ("", "")  # unknown, not a guess
+
+
+def test_colophon_maker_wins_over_commissioner_and_people(tmp_path: Path) -> None:
+    meta = _describe(pubs.colophon_guidance(tmp_path / "handreiking.pdf"))
+    assert (meta.publisher, meta.publisher_source) == ("Expertisecentrum Wonen en Zorg", "maker")
+    assert "Wit" not in meta.publisher and "Ministerie" not in meta.publisher  # the Author field; who commissioned
+    assert (meta.year, meta.year_source) == (2024, "date")  # "Versie 1.0 (juni 2024)"
+
+
+def test_decision_list_with_header_table(tmp_path: Path) -> None:
+    meta = _describe(pubs.header_table_decision_list(tmp_path / "besluitenlijst.pdf"))
+    assert meta.title == (
+        "Besluitenlijst van de vergadering van het college van burgemeester en wethouders van Lindewaard 14 mei 2024"
+    )
+    assert meta.publisher == pubs.LINDEWAARD  # not the foundation two agenda items name, not iBabs
+    assert (meta.title_source, meta.publisher_source, meta.year_source) == ("meeting", "title", "date")
+    assert meta.doc_type == "besluitenlijst"
+
+
+def test_scanned_letter_gets_its_date_subject_and_sender_from_ocr(tmp_path: Path) -> None:
+    source = pubs.letter_for_scanning(tmp_path / "origineel.pdf")
+    scan = scanned_pdf(tmp_path / "scan.pdf", source)
+    with pytest.raises(BadPdfError):
+        read_pdf(scan.read_bytes())  # no text layer: without OCR nothing can be read
+    meta = _describe(scan, OcrOptions())
+    assert (meta.year, meta.year_source) == (2023, "date")  # the scan itself was made today
+    assert (meta.title, meta.title_source) == ("Uw verzoek om een buurtbudget", "betreft")
+    assert meta.publisher == pubs.LINDEWAARD and meta.doc_type == "brief"
+
+
+def test_sources_are_kept_by_the_store_and_shown_in_dutch() -> None:
+    doc = DocumentInfo(
+        source="brief.pdf", path="", content_hash="b" * 64, title="Toezicht", publisher="Inspectie X", year=2024,
+        pages=2, title_source="betreft", publisher_source="side-column", year_source="date",
+    )  # fmt: skip
+    assert DocumentInfo.from_metadata(doc.to_metadata()) == doc
+    old = {k: v for k, v in doc.to_metadata().items() if not k.endswith("_source")}
+    assert DocumentInfo.from_metadata(old).publisher_source == ""  # stores built before sources existed
+    assert metadata_sources(doc) == (
+        "titel: onderwerpregel (Betreft/Onderwerp); uitgever: zijkolom van het briefhoofd; jaar: datum in het document"
+    )
+    unknown = replace(doc, title="", publisher="", year=None, title_source="", publisher_source="", year_source="")
+    assert metadata_sources(unknown) == "titel: onbekend; uitgever: onbekend; jaar: onbekend"
+
+
+def test_catalogue_fields_are_marked_as_such(tmp_path: Path) -> None:
+    pdf = pubs.side_column_letter(tmp_path / "brief.pdf")
+    (tmp_path / "catalogue.csv").write_text("file,publisher\nbrief.pdf,Eigen uitgever\n", encoding="utf-8")
+    data = pdf.read_bytes()
+    meta = resolve(pdf, read_pdf(data))
+    assert (meta.publisher, meta.publisher_source) == ("Eigen uitgever", "catalogue")
+    assert (meta.title_source, meta.year_source) == ("betreft", "date")  # the rest from the document
+
+
+@pytest.mark.parametrize(
+    ("logo_text", "expected"),
+    [
+        ("provincie Gelderiand", ["Provincie Gelderland"]),  # OCR misread one letter of a stylised word mark
+        ("wonde Noord-Braband", ["Provincie Noord-Brabant"]),  # "provincie" itself unreadable
+        ("Gemeente Oostermeer", ["Gemeente Oostermeer"]),
+        ("VNG", ["VNG"]),
+        ("Zuid-West Drenthe", []),  # a region that names a province is not the province
+        ("Omgevingsloket", []),  # a portal
+    ],
+)
+def test_organisations_in_logo_text(logo_text: str, expected: list[str]) -> None:
+    assert logo_organisations(logo_text) == expected
 
 
 def _tj_spaced_pdf(path: Path, text: str, tracking: int) -> Path:
@@ -163,7 +260,7 @@ def _tj_spaced_pdf(path: Path, text: str, tracking: int) -> Path:
 @pytest.mark.parametrize("tracking", [0, 60, 250])
 def test_letter_spaced_title_comes_out_as_words(tmp_path: Path, tracking: int) -> None:
     path = _tj_spaced_pdf(tmp_path / "spaced.pdf", "Impact van de COVID-19-pandemie op vertrouwen", tracking)
-    lines = read_excerpt(path.read_bytes()).lines
+    lines = read_pdf(path.read_bytes()).excerpt.lines
     assert lines[0].text == "Impact van de COVID-19-pandemie op vertrouwen"
     assert lines[0].size == 24
     assert _describe(path).title == "Impact van de COVID-19-pandemie op vertrouwen"
@@ -175,8 +272,7 @@ def test_catalogue_overrides_every_field(tmp_path: Path) -> None:
         writer = csv.writer(handle)
         writer.writerow(["file", "title", "publisher", "year", "url", "type"])
         writer.writerow(["brief.pdf", "Eigen titel", "Eigen uitgever", "2019", "https://example.org/b", "nota"])
-    data = pdf.read_bytes()
-    meta = resolve(pdf, read_pdf(data), data)
+    meta = resolve(pdf, read_pdf(pdf.read_bytes()))
     assert (meta.title, meta.publisher, meta.year, meta.url, meta.doc_type) == (
         "Eigen titel",
         "Eigen uitgever",
@@ -186,13 +282,18 @@ def test_catalogue_overrides_every_field(tmp_path: Path) -> None:
     )
 
 
-def test_unreadable_for_pdfium_falls_back_to_page_text(tmp_path: Path) -> None:
+def test_without_excerpt_lines_metadata_comes_from_the_page_text(tmp_path: Path) -> None:
     pdf = pubs.cover_report(tmp_path / "rapport.pdf")
-    meta = describe(read_pdf(pdf.read_bytes()), None, today=TODAY)  # no bytes: the parsed page texts only
+    content = read_pdf(pdf.read_bytes())
+    content.excerpt = Excerpt([])  # the first and last pages could not be read with type sizes
+    meta = describe(content, today=TODAY)
     assert meta.publisher == "Gemeente Zuiderveen" and meta.year == 2024
 
 
 # --- stored, filtered and shown ------------------------------------------------------------------
+
+
+_TYPED_RUN: dict[str, IngestSummary] = {}
 
 
 @pytest.fixture(scope="module")
@@ -204,7 +305,22 @@ def typed_store(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     settings = make_settings(folder / "store")
     summary = Ingestor(settings).run([folder])
     assert summary.failed == 0, summary.to_json()
+    _TYPED_RUN["summary"] = summary
     return settings
+
+
+def test_ingest_reports_and_the_library_shows_how_metadata_was_found(typed_store: Settings) -> None:
+    files = {f["file"]: f for f in _TYPED_RUN["summary"].to_json()["files"]}
+    assert files["motion.pdf"]["metadata"] == {
+        "title": "Motie van het lid Van der Berg c.s.", "title_source": "kamerstuk",
+        "publisher": "Tweede Kamer der Staten-Generaal", "publisher_source": "letterhead",
+        "year": 2023, "year_source": "date", "type": "motie",
+    }  # fmt: skip
+    assert files["municipal_budget.pdf"]["metadata"]["year_source"] == "title"  # "Programmabegroting 2026"
+    rows = {row[-1]: row for row in document_rows(Assistant(typed_store))}
+    assert rows["ministry_letter.pdf"][8] == (
+        "titel: onderwerpregel (Betreft/Onderwerp); uitgever: briefhoofd; jaar: datum in het document"
+    )
 
 
 def test_type_is_stored_and_filters_retrieval(typed_store: Settings) -> None:
