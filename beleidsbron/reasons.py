@@ -47,6 +47,8 @@ class Code(StrEnum):
     OCR_FAILED = "ocr_failed"  # pages, detail: Tesseract failed or took too long
     OCR_UNAVAILABLE = "ocr_unavailable"  # missing ("program", "languages" or "broken"), languages
     REBUILT_FOR_OCR = "rebuilt_for_ocr"  # stored with unread scanned pages, read again now that OCR can
+    FAILED_BEFORE = "failed_before"  # reasons (the earlier ones, as JSON): unchanged since it failed, not read again
+    MOVED = "moved"  # was: unchanged, found at another path, which is now recorded
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,16 @@ ENGLISH: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.OCR_FAILED: lambda p: f"OCR failed on pages {format_pages(p['pages'])}: {p['detail']}",
     Code.OCR_UNAVAILABLE: lambda p: f"OCR unavailable: {_ocr_missing(p)}",
     Code.REBUILT_FOR_OCR: lambda p: "rebuilt: its pages without a text layer are now read by OCR",
+    Code.MOVED: lambda p: f"moved: its new place is recorded (it was at {p['was']})",
+    Code.FAILED_BEFORE: lambda p: (
+        f"unchanged (failed: {english(earlier(p))}); not read again: `python -m ingest --retry-failed` reads it again"
+    ),
 }
+
+
+def earlier(p: dict[str, Any]) -> list[Reason]:
+    """The reasons a file failed for in the run that :data:`Code.FAILED_BEFORE` refers to."""
+    return [Reason.from_json(r) for r in p["reasons"]]
 
 
 def tesseract_packages(p: dict[str, Any]) -> str:

@@ -86,6 +86,18 @@ class Settings(BaseSettings):
         60.0, ge=0, le=100, description="Mean word confidence (0–100) below which an OCR page is reported, not indexed."
     )
     ocr_page_timeout_s: float = Field(60.0, gt=0, description="OCR of one page that takes longer fails that page.")
+    ocr_logos: bool = Field(
+        True,
+        description="Read the first page's logo or banner (graphics in its top or bottom band where it has no text) "
+        "with Tesseract, for the publisher of documents that name it nowhere else; needs OCR on.",
+    )
+    ocr_workers: int = Field(
+        default_factory=lambda: min(len(os.sched_getaffinity(0)), 4),
+        ge=1,
+        le=16,
+        description="Pages of one document read by OCR at the same time, each by its own single-threaded "
+        "Tesseract process; default: the CPUs this process may use, at most 4.",
+    )
     tesseract_cmd: str = Field("tesseract", min_length=1, description="The Tesseract program (name or path).")
 
     @field_validator("ocr_lang")
@@ -97,13 +109,105 @@ class Settings(BaseSettings):
         return value
 
     # --- retrieval and answers ---------------------------------------------------------------
-    dense_candidates: int = Field(40, ge=1, description="Chunks taken from the vector search.")
-    lexical_candidates: int = Field(40, ge=1, description="Chunks taken from BM25.")
-    rescore_candidates: int = Field(24, ge=1, description="Fused chunks whose sentences are re-scored.")
-    rrf_k: int = Field(60, ge=1, description="Reciprocal rank fusion constant.")
+    # Fusion and candidate depth: fitted on the training set (../shared/trainset) by
+    # `python -m evals.fit_retrieval`, cross-validated by document (README, Retrieval).
+    dense_candidates: int = Field(
+        40,
+        ge=1,
+        description="Chunks taken from the vector search over chunk vectors."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    sentence_candidates: int = Field(
+        60,
+        ge=0,
+        description="Sentences taken from the vector search over sentence vectors; their chunks join the "
+        "candidates, ranked by their best sentence (0 = off). Fitted on the training set (evals.fit_retrieval).",
+    )
+    lexical_candidates: int = Field(
+        40, ge=1, description="Chunks taken from BM25. Fitted on the training set (evals.fit_retrieval)."
+    )
+    rescore_candidates: int = Field(
+        24,
+        ge=1,
+        description="Fused chunks whose sentences are re-scored. Fitted on the training set (evals.fit_retrieval).",
+    )
+    rrf_k: int = Field(
+        60, ge=1, description="Reciprocal rank fusion constant. Fitted on the training set (evals.fit_retrieval)."
+    )
+    fusion_dense: float = Field(
+        1.0,
+        ge=0,
+        description="Weight of the chunk-vector ranking in the fusion."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    fusion_sentence: float = Field(
+        1.0,
+        ge=0,
+        description="Weight of the sentence-vector ranking in the fusion."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    fusion_lexical: float = Field(
+        1.0,
+        ge=0,
+        description="Weight of the BM25 ranking in the fusion. Fitted on the training set (evals.fit_retrieval).",
+    )
+    fusion_document: float = Field(
+        1.0,
+        ge=0,
+        description="Weight of the ranking of documents (by their best passage) in the fusion."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    lexical_neighbour: float = Field(
+        0.25,
+        ge=0,
+        description="BM25: share of the better neighbouring chunk's score added to a chunk's."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    lexical_document: float = Field(
+        0.0,
+        ge=0,
+        description="BM25: share of the document's best chunk score added to every chunk of it."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    fusion_prior: float = Field(
+        0.3,
+        ge=0,
+        le=0.9,
+        description="Share of the fused rank in a candidate's final score; the rest is its best sentences."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
     dense_floor: float = Field(0.75, description="Cosine similarity that counts as 0 relevance (model-specific).")
     dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
     dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
+    feedback_passages: int = Field(
+        0,
+        ge=0,
+        description="Pseudo-relevance feedback (RM3): the first fused passages whose terms expand the BM25 "
+        "query (0 = off). Fitted on the training set (evals.fit_retrieval).",
+    )
+    feedback_terms: int = Field(
+        10,
+        ge=0,
+        description="Feedback: terms added to the BM25 query. Fitted on the training set (evals.fit_retrieval).",
+    )
+    feedback_weight: float = Field(
+        0.3,
+        ge=0,
+        le=1,
+        description="Feedback: share of the added terms in the BM25 query (RM3's lambda)."
+        " Fitted on the training set (evals.fit_retrieval).",
+    )
+    compound_weight: float = Field(
+        0.5,
+        ge=0,
+        description="BM25 weight of a compound the question writes apart ('aanpak van wijken' → wijkaanpak), "
+        "relative to the question's own words. Fitted on the training set (evals.fit_retrieval).",
+    )
+    compound_word_list: Path | None = Field(
+        Path("/usr/share/hunspell/nl.dic"),
+        description="Dutch word list for compound splitting (Debian's hunspell-nl); compounds are split with "
+        "the corpus vocabulary alone when the file is absent or unset. Read when the lexical index is built.",
+    )
     passages_per_document: int = Field(2, ge=1, description="Diversity: passages of one document before others.")
     reader_passages: int = Field(
         8, ge=1, le=40, description="Retrieved passages (with their context) in which the reader looks for answers."
@@ -209,6 +313,15 @@ class Settings(BaseSettings):
         records it on every document next to the pipeline version (see ``ingest.pipeline``)."""
         return _short_hash({**self.embedding_identity(), **self.chunking_identity()})
 
+    def reading_fingerprint(self, ocr_available: bool) -> str:
+        """Short hash of the settings that decide whether a file can be read at all, besides its bytes and
+        the ingest code: OCR on or off and available (Tesseract and the languages installed, which ingest
+        checks), its languages, resolution and confidence floor, and the limits that refuse a file. Ingest
+        records it with every failure and reads the file again when it changes (see ``ingest.pipeline``)."""
+        limits = {"ocr_page_timeout_s", "parse_timeout_s", "max_text_chars"}
+        ocr = {"ocr", "ocr_lang", "ocr_dpi", "ocr_min_confidence"}
+        return _short_hash({**self.model_dump(mode="json", include=ocr | limits), "ocr_available": ocr_available})
+
     def fingerprint(self) -> str:
         """Short hash of the settings that shape stored data and answers (every answer records it): not
         where things are, how fast they run, the app's server knobs, or secrets."""
@@ -228,6 +341,7 @@ RUNTIME_FIELDS = frozenset(
         "parse_workers",
         "parse_timeout_s",
         "ocr_page_timeout_s",
+        "ocr_workers",
         "tesseract_cmd",
         "llm_base_url",
         "llm_timeout_s",

@@ -5,12 +5,14 @@ default, a Chroma server (``HttpClient``) when ``chroma_url`` is set; the same c
 
 Three collections:
 
-- ``<name>-chunks``: one record per chunk (vector, text, metadata). Its collection metadata records
+- ``<name>-chunks``: one record per chunk (vector, text, metadata: its units and the blocks they belong
+  to, so the read side gets the document's structure from the store). Its collection metadata records
   the embedding model, its dimension and the chunking parameters the store was built with; opening it
   with other settings raises :class:`StoreMismatchError` instead of mixing incompatible vectors.
-- ``<name>-sentences``: one vector per sentence of every chunk (the embedding unit; a chunk's vector
-  is the normalised mean of its sentences), with the sentence's span in the chunk text. The assistant
-  scores sentences with these vectors without embedding anything at query time.
+- ``<name>-sentences``: one vector per unit of every chunk — a sentence, list item, table row or
+  heading (the embedding unit; a chunk's vector is the normalised mean of its units') — with the unit's
+  span in the chunk text, its block, kind and page (:mod:`beleidsbron.document`). The assistant scores
+  units with these vectors without embedding anything at query time.
 - ``<name>-documents``: the manifest, one record per document (id = file name). A document exists
   for readers only once its manifest record points at its content hash, written *after* all its
   chunks. So a crash mid-write leaves orphan chunks that readers ignore and the next ingest removes,
@@ -25,7 +27,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -315,7 +317,7 @@ class Store:
         batch = max(1, self.client.get_max_batch_size())
         sentence_ids, sentence_meta = [], []
         for chunk, spans in zip(chunks, vectors.spans, strict=True):
-            for j, (start, end) in enumerate(spans):
+            for j, ((start, end), unit) in enumerate(zip(spans, chunk.units, strict=True)):
                 sentence_ids.append(f"{chunk.id}-{j:03d}")
                 sentence_meta.append(
                     {
@@ -325,6 +327,9 @@ class Store:
                         "source": doc.source,
                         "start": start,
                         "end": end,
+                        "block": unit.block,
+                        "kind": unit.kind,
+                        "page": unit.page,
                     }
                 )
         for start in range(0, len(sentence_ids), batch):
@@ -345,6 +350,16 @@ class Store:
         stale = {"$and": [{"source": doc.source}, {"doc_key": {"$ne": doc.key}}]}
         self.chunks.delete(where=stale)
         self.sentences.delete(where=stale)
+
+    def record_path(self, doc: DocumentInfo, path: str) -> DocumentInfo:
+        """Record that a stored document's file (same content) is now at ``path``: the viewer serves it from
+        there. Only the manifest record changes (no chunk, vector or store version does)."""
+        moved = replace(doc, path=path)
+        try:
+            self.documents.upsert(ids=[doc.source], embeddings=[[0.0]], metadatas=[moved.to_metadata()])
+        except Exception as exc:
+            raise store_failure("write to", self.location, self.folder, exc) from exc
+        return moved
 
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[tuple[int, int, np.ndarray]]]:
         """Stored sentence spans and vectors of the given chunks, in text order."""

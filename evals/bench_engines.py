@@ -59,15 +59,14 @@ print("BENCH_JSON " + json.dumps({"ready_s": ready, "peak_rss_mb": int(hwm.split
 
 
 def ingest_sentences(pdfs: list[Path], chunk_size: int = 600, overlap: int = 50) -> list[str]:
-    """The distinct sentences ingest embeds for these PDFs (parsed, cleaned, chunked and split as ingest does)."""
-    from beleidsbron.text.sentences import split_sentences
+    """The distinct units (sentences, items, rows, headings) ingest embeds for these PDFs."""
     from ingest.pipeline import file_hash, prepare_document
 
     found: dict[str, None] = {}
     for pdf in pdfs:
         prepared = prepare_document(pdf, file_hash(pdf.read_bytes()), 2**30, 10**9, chunk_size, overlap)
         for chunk in prepared.chunks:
-            for a, b in split_sentences(chunk.text) or [(0, len(chunk.text))]:
+            for a, b in chunk.spans():
                 found.setdefault(chunk.text[a:b], None)
     return list(found)
 

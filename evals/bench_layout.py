@@ -48,7 +48,7 @@ def measure(pdf: Path) -> dict[str, Any]:
     plain_s = time.perf_counter() - started
     reference = missing = 0
     for page, side, old in zip(content.pages, content.side_text, plain, strict=False):
-        before, after = words(old), words(f"{page}\n{side}")
+        before, after = words(old), words(f"{page.text}\n{side}")
         reference += sum(before.values())
         joined = after - before  # e.g. "jaarbudget" where pypdf kept "jaarbud-" and "get" on lines apart
         missing += sum(n for word, n in (before - after).items() if not any(word in other for other in joined))
@@ -60,7 +60,7 @@ def measure(pdf: Path) -> dict[str, Any]:
         "words": reference,
         "missing_words": missing,
         "side_lines": sum(len(s.splitlines()) for s in content.side_text),
-        "table_rows": sum(line.count(" | ") > 0 for page in content.pages for line in page.splitlines()),
+        "table_rows": sum(len(b.rows) for page in content.pages for b in page.blocks if b.kind == "table"),
     }
 
 

@@ -116,8 +116,9 @@ def synthetic_document(
             length = start + len(sentence)
         groups = np.array_split(np.arange(len(bounds)), min(sentences_per_chunk, len(bounds)))
         page = min(pages, 1 + index // 3)
-        chunks.append(Chunk(doc, index, " ".join(parts), (page,), (0,), 0))
         spans.append([(bounds[g[0]][0], bounds[g[-1]][1]) for g in groups])
+        start = chunks[-1].end + 2 if chunks else 0  # consecutive paragraphs of one document
+        chunks.append(Chunk.plain(doc, index, " ".join(parts), spans[-1], page, start))
     chunk_vectors = unit_vectors(rng, n_chunks)
     rows = np.repeat(np.arange(n_chunks), [len(s) for s in spans])
     noisy = chunk_vectors[rows] + rng.standard_normal((len(rows), DIMENSION)).astype(np.float32) * SENTENCE_NOISE

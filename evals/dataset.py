@@ -21,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ingest.cleaning import clean_pages, page_separator
+from ingest.cleaning import CleanPage, clean_pages
 from ingest.pdf_reader import read_pdf
+from ingest.structure import build_document
 
 DATA = Path(__file__).parent / "data" / "questions.jsonl"
 
@@ -186,22 +187,21 @@ def collapse_spaces(text: str) -> str:
 
 @dataclass
 class _Document:
-    raw: list[str]  # the page texts ingest reads (ingest.pdf_reader.read_pdf)
-    clean: list[str]  # ingest.cleaning.clean_pages text per page
+    raw: list[str]  # the page texts of the layout ingest reads (ingest.pdf_reader.read_pdf)
+    clean: list[CleanPage]  # ingest.cleaning.clean_pages per page
 
 
 def _read(path: Path) -> _Document:
-    raw = read_pdf(path.read_bytes()).pages
-    return _Document(raw=raw, clean=[page.text for page in clean_pages(raw)])
+    layouts = read_pdf(path.read_bytes()).pages
+    return _Document(raw=[page.text for page in layouts], clean=clean_pages(layouts))
 
 
 def evidence_on_pages(evidence: str, doc: _Document, pages: tuple[int, ...]) -> tuple[bool, bool]:
-    """Whether ``evidence`` is on ``pages`` (1-based) as (found in raw text, found in cleaned text)."""
+    """Whether ``evidence`` is on ``pages`` (1-based) as (found in raw text, found in the document text
+    ingest builds from those pages)."""
     raw = "".join(doc.raw[p - 1] for p in pages)
     in_raw = letters_and_digits(evidence) in letters_and_digits(raw)
-    clean = doc.clean[pages[0] - 1]
-    for p in pages[1:]:
-        clean += page_separator(clean, doc.clean[p - 1]) + doc.clean[p - 1]
+    clean = build_document([doc.clean[p - 1] for p in pages]).text
     in_clean = collapse_spaces(evidence) in collapse_spaces(clean)
     return in_raw, in_clean
 

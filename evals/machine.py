@@ -154,3 +154,25 @@ def load_average() -> str:
         return " ".join(f"{x:.2f}" for x in os.getloadavg())
     except OSError:
         return "n/a"
+
+
+def _spin(seconds: float) -> int:
+    """Count loop turns for ``seconds`` of wall time (a CPU-bound probe)."""
+    import time
+
+    turns, deadline = 0, time.perf_counter() + seconds
+    while time.perf_counter() < deadline:
+        turns += 1
+    return turns
+
+
+def spare_cores(seconds: float = 1.0) -> float:
+    """How many cores a CPU-bound task gets right now: the work two processes spinning at once get done,
+    over the work of one alone (2.0 on two free cores, about 1.0 when other work holds the second)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(2) as pool:
+        list(pool.map(_spin, [0.05, 0.05]))  # both processes started
+        alone = pool.submit(_spin, seconds).result()
+        together = sum(pool.map(_spin, [seconds, seconds]))
+    return round(together / alone, 2) if alone else 0.0

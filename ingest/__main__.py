@@ -1,4 +1,4 @@
-"""Command line of the ingest stage: ``python -m ingest [PATH ...] [--store DIR] [--prune] [--json] [--ocr-lang L]``.
+"""Command line of the ingest stage: ``python -m ingest [PATH ...] [--store DIR] [--prune] [--retry-failed] ...``.
 
 Parses options, runs :class:`ingest.pipeline.Ingestor`, prints progress (a bar on a terminal; in a log a
 line per file, per page read by OCR and about every 50 pages of a long file, on stderr) and a summary table.
@@ -34,6 +34,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--store", type=Path, help="store folder (default: BELEIDSBRON_STORE_PATH or data/store)")
     parser.add_argument("--prune", action="store_true", help="remove documents whose files are gone")
+    parser.add_argument(
+        "--retry-failed",
+        action="store_true",
+        help="read files that failed before again, even when neither they nor the settings changed",
+    )
     parser.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     parser.add_argument(
         "--ocr-lang",
@@ -51,11 +56,18 @@ def print_table(summary: IngestSummary) -> None:
     totals = summary.to_json()["totals"]
     print(
         f"\n{totals['files']} files: {totals['ingested']} ingested, {totals['unchanged']} unchanged, "
-        f"{totals['duplicates']} duplicates, {totals['pruned']} pruned, {totals['failed']} failed; "
+        f"{totals['duplicates']} duplicates, {totals['pruned']} pruned, {totals['failed']} failed"
+        f"{_not_read_again(totals['not_read_again'])}; "
         f"{totals['pages']} pages, {totals['chunks']} chunks ({totals['embedded_chunks']} embedded) "
         f"in {totals['seconds']:.1f} s. Store: {totals['store_documents']} documents, "
         f"{totals['store_chunks']} chunks."
     )
+
+
+def _not_read_again(count: object) -> str:
+    if not count:
+        return ""
+    return f" ({count} unchanged since they failed and not read again; --retry-failed reads them again)"
 
 
 def progress_line(p: Progress, seconds: float) -> str:
@@ -109,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             last_finished[0] = now
 
     try:
-        summary = Ingestor(settings).run(paths, prune=args.prune, progress=progress)
+        summary = Ingestor(settings).run(paths, prune=args.prune, progress=progress, retry_failed=args.retry_failed)
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -9,9 +9,9 @@ texts are embedded once, and every bad file is reported with its reason while th
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import multiprocessing
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -19,12 +19,11 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
-from queue import Empty
 from typing import Any, NamedTuple
 
 import numpy as np
-from pypdf import PdfReader
 
 from beleidsbron.domain import Chunk, DocumentInfo, FileReport, UsageError
 from beleidsbron.embeddings import EmbeddingModel, load_embeddings
@@ -33,12 +32,12 @@ from beleidsbron.ocr_boxes import remove_page_words, write_page_words
 from beleidsbron.reasons import Code, Reason, reason
 from beleidsbron.settings import Settings
 from beleidsbron.store import EmbeddedChunks, Store, StoreError, StoreIdentity
-from beleidsbron.text.sentences import split_sentences
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
 from ingest.metadata import resolve
 from ingest.ocr import OcrOptions, OcrPage, unavailable_reason
 from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reasons, read_pdf
+from ingest.structure import build_document
 
 # Version of what ingest makes of a PDF (text extraction, cleaning, chunking, stored fields). Bump it when
 # a change makes earlier stored text wrong or incomplete: ingest then rebuilds every document built by
@@ -46,7 +45,7 @@ from ingest.pdf_reader import BadPdfError, check_file, needs_ocr_reasons, read_p
 # fingerprint of the settings that built it (Settings.ingest_fingerprint); those settings need no rebuild
 # check of their own: the store refuses other chunking settings and reads other e5 engines' vectors on
 # purpose (beleidsbron.store).
-PIPELINE_VERSION = 3
+PIPELINE_VERSION = 4  # 4: typed structure (blocks, units); metadata from logos, side columns, makers, with sources
 
 
 @dataclass
@@ -87,6 +86,7 @@ class IngestSummary:
                 "duplicates": self.count("duplicate"),
                 "pruned": self.count("pruned"),
                 "failed": self.failed,
+                "not_read_again": sum(1 for f in self.files if f.not_read_again),
                 "pages": self.pages,
                 "chunks": self.chunks,
                 "embedded_chunks": self.embedded_chunks,
@@ -143,12 +143,20 @@ def status_path(settings: Settings) -> Path:
 
 @dataclass(frozen=True)
 class StatusRecord:
-    """The last ingest outcome of one file, as the status file keeps it."""
+    """The last ingest outcome of one file, as the status file keeps it.
+
+    A file that failed when it was read also keeps what the failure depended on: its content hash, the
+    pipeline version and :func:`reading_fingerprint`. While all three are the same, the next run reports
+    the failure again without reading the file (``--retry-failed`` reads it anyway).
+    """
 
     status: str
     reasons: tuple[Reason, ...]  # empty in records written before reasons had codes: then only ``text``
     text: str  # the reasons in English
     at: str  # ISO timestamp (UTC)
+    content_hash: str = ""  # of the file that failed ("" when it failed before it was read, or could change)
+    pipeline: int = 0
+    reading: str = ""  # reading_fingerprint of the run in which it failed
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> StatusRecord:
@@ -156,7 +164,25 @@ class StatusRecord:
             reasons = tuple(Reason.from_json(r) for r in data.get("reasons") or ())
         except (KeyError, TypeError, ValueError):  # a code this version does not know: its text still reads
             reasons = ()
-        return cls(str(data.get("status", "")), reasons, str(data.get("reason", "")), str(data.get("at", "")))
+        return cls(
+            str(data.get("status", "")),
+            reasons,
+            str(data.get("reason", "")),
+            str(data.get("at", "")),
+            str(data.get("content_hash", "")),
+            int(data.get("pipeline", 0) or 0),
+            str(data.get("reading", "")),
+        )
+
+    def failed_the_same(self, content_hash: str, reading: str) -> bool:
+        """Whether reading this content again, with these settings, would fail as it did (no need to try)."""
+        return (
+            self.status == "failed"
+            and bool(self.reasons)
+            and self.content_hash == content_hash
+            and self.pipeline == PIPELINE_VERSION
+            and self.reading == reading
+        )
 
 
 def _read_statuses(settings: Settings) -> dict[str, Any]:
@@ -172,20 +198,28 @@ def load_statuses(settings: Settings) -> dict[str, StatusRecord]:
     return {name: StatusRecord.from_json(d) for name, d in _read_statuses(settings).items() if isinstance(d, dict)}
 
 
-def record_statuses(settings: Settings, reports: list[FileReport]) -> None:
-    """Merge this run's outcomes into the status file (written atomically; best effort)."""
+def record_statuses(settings: Settings, reports: list[FileReport], reading: str = "") -> None:
+    """Merge this run's outcomes into the status file (written atomically; best effort). A file that
+    failed when it was read is recorded with its content hash, the pipeline version and ``reading``
+    (:func:`reading_fingerprint`), unless it failed because it changed while it was read."""
     statuses = _read_statuses(settings)
     now = datetime.now(UTC).isoformat(timespec="seconds")
     for report in reports:
         if report.status == "pruned":
             statuses.pop(report.file, None)
-        elif report.status != "unchanged" or report.file not in statuses:
-            statuses[report.file] = {
+        elif report.not_read_again or (report.status == "unchanged" and report.file in statuses):
+            continue  # the record of the run that read it stays
+        else:
+            record: dict[str, Any] = {
                 "status": report.status,
                 "reason": report.reason,  # English, for people reading the file
                 "reasons": [r.to_json() for r in report.reasons],
                 "at": now,
             }
+            changed = any(r.code == Code.CHANGED for r in report.reasons)  # another run may read it whole
+            if report.status == "failed" and report.content_hash and not changed:
+                record.update(content_hash=report.content_hash, pipeline=PIPELINE_VERSION, reading=reading)
+            statuses[report.file] = record
     path = status_path(settings)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -208,17 +242,25 @@ def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _count_pages(data: bytes) -> int:
-    try:
-        return len(PdfReader(io.BytesIO(data), strict=False).pages)
-    except Exception:
-        return 1
+_PAGE_OBJECT = re.compile(rb"/Type\s*/Page(?![a-zA-Z])")
+
+
+def estimate_pages(data: bytes) -> int:
+    """The number of pages for progress reports, counted from the page objects in the file's bytes
+    without opening it (ingest opens every PDF once, in its parsing worker); pages in compressed object
+    streams are not seen, so this can be low — the parsed page count replaces it."""
+    return max(1, len(_PAGE_OBJECT.findall(data)))
 
 
 def ocr_unavailable(settings: Settings) -> Reason | None:
     """Why scanned pages cannot be read with these settings: Tesseract or a language missing (None when
     they can, or when OCR is off)."""
     return unavailable_reason(OcrOptions.from_settings(settings))
+
+
+def reading_fingerprint(settings: Settings) -> str:
+    """:meth:`Settings.reading_fingerprint` with whether Tesseract and the OCR languages are there now."""
+    return settings.reading_fingerprint(ocr_available=ocr_unavailable(settings) is None)
 
 
 _EVENTS: Any = None  # in a parsing worker: the queue on which it reports OCR progress to the ingest run
@@ -260,8 +302,8 @@ def prepare_document(
     if file_hash(data) != expected_hash:
         raise BadPdfError(reason(Code.CHANGED))
     content = read_pdf(data, max_chars, ocr, _ocr_reporter(path))
-    pages = clean_pages(content.pages)
-    meta = resolve(path, content, data)
+    document = build_document(clean_pages(content.pages))
+    meta = resolve(path, content)
     doc = DocumentInfo(
         source=path.name,
         path=str(path.absolute()),
@@ -269,15 +311,18 @@ def prepare_document(
         title=meta.title,
         publisher=meta.publisher,
         year=meta.year,
-        pages=len(pages),
+        pages=len(content.pages),
         url=meta.url,
         needs_ocr_pages=tuple(content.image_only_pages),
         pipeline=PIPELINE_VERSION,
         doc_type=meta.doc_type,
         ocr_pages=tuple((p.number, p.confidence) for p in content.ocr_pages),
         ocr_rejected_pages=tuple((p.number, p.confidence) for p in content.ocr_rejected),
+        title_source=meta.title_source,
+        publisher_source=meta.publisher_source,
+        year_source=meta.year_source,
     )
-    chunks = chunk_document(doc, pages, chunk_size, overlap)
+    chunks = chunk_document(doc, document, chunk_size, overlap)
     if not chunks:
         raise BadPdfError(reason(Code.NO_USABLE_TEXT))
     warnings = list(content.ocr_problems)
@@ -313,9 +358,9 @@ def embed_unique(
 def embed_chunks(
     model: EmbeddingModel, chunks: list[Chunk], parts: int = 1, done: Callable[[float], None] | None = None
 ) -> tuple[EmbeddedChunks, list[str]]:
-    """Embed every sentence once; a chunk's vector is the normalised mean of its sentence vectors.
-    ``parts`` and ``done`` report progress as in :func:`embed_unique`."""
-    spans = [split_sentences(c.text) or [(0, len(c.text))] for c in chunks]
+    """Embed every unit (sentence, list item, table row, heading) once; a chunk's vector is the normalised
+    mean of its units' vectors. ``parts`` and ``done`` report progress as in :func:`embed_unique`."""
+    spans = [c.spans() for c in chunks]
     texts = [c.text[a:b] for c, chunk_spans in zip(chunks, spans, strict=True) for a, b in chunk_spans]
     sentence_vectors, distinct = embed_unique(model, texts, parts, done)
     chunk_vectors = np.empty((len(chunks), model.dimension), np.float32)
@@ -391,13 +436,20 @@ class Ingestor:
         self.ocr = OcrOptions.from_settings(settings)
 
     def run(
-        self, paths: Iterable[Path], prune: bool = False, progress: ProgressCallback | None = None
+        self,
+        paths: Iterable[Path],
+        prune: bool = False,
+        progress: ProgressCallback | None = None,
+        retry_failed: bool = False,
     ) -> IngestSummary:
+        """Ingest the PDFs under ``paths``. A file that failed before and has not changed since (nor the
+        settings that decide whether it can be read) is reported as failed without being read, unless
+        ``retry_failed``."""
         started = time.perf_counter()
         files = discover(paths)
         summary = IngestSummary()
         self.store.remove_orphans()
-        jobs = self._plan(files, summary)
+        jobs = self._plan(files, summary, retry_failed)
         total_pages = sum(j.pages for j in jobs)
         done_pages = 0
         number = {job.path: i for i, job in enumerate(jobs, start=1)}
@@ -412,22 +464,30 @@ class Ingestor:
                 )  # fmt: skip
 
         for job, report in self._process(jobs, summary, tell):
+            report.content_hash = job.content_hash
             summary.files.append(report)
             tell(job, job.pages, report)
             done_pages += job.pages
         if prune:
             summary.files.extend(self._prune())
         ensure_index(self.store, self.settings)
-        record_statuses(self.settings, summary.files)
+        record_statuses(self.settings, summary.files, self.reading if summary.failed else "")
         summary.store_documents = len(self.store.list_documents())
         summary.store_chunks = self.store.chunk_count()
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _plan(self, files: list[Path], summary: IngestSummary) -> list[_Job]:
-        """Check every file and decide what to do with it; reports skipped and failed files."""
+    @cached_property
+    def reading(self) -> str:
+        """:func:`reading_fingerprint` of this run's settings (checks Tesseract once)."""
+        return reading_fingerprint(self.settings)
+
+    def _plan(self, files: list[Path], summary: IngestSummary, retry_failed: bool = False) -> list[_Job]:
+        """Check every file and decide what to do with it; reports skipped and failed files. An unchanged
+        file found in another place than the store recorded gets its new place recorded here."""
         max_bytes = int(self.settings.max_file_mb * 2**20)
         stored = {d.source: d for d in self.store.list_documents()}
+        failures = {} if retry_failed else load_statuses(self.settings)
         by_hash = {d.content_hash: d.source for d in stored.values()}
         jobs: list[_Job] = []
         # documents stored with unread scanned pages are read again once OCR can read them
@@ -449,14 +509,28 @@ class Ingestor:
             digest = file_hash(data)
             current = stored.get(path.name)
             same = current is not None and current.content_hash == digest
+            earlier = failures.get(path.name)
             if same and current.pipeline == PIPELINE_VERSION and not (ocr_ready and current.needs_ocr_pages):
-                summary.files.append(FileReport(path.name, "unchanged", pages=current.pages, chunks=current.chunks))
+                notes = []
+                if current.path != str(path.absolute()):  # the same file in another place: the viewer follows
+                    self.store.record_path(current, str(path.absolute()))
+                    notes.append(reason(Code.MOVED, was=current.path))
+                summary.files.append(
+                    FileReport(
+                        path.name, "unchanged", notes, pages=current.pages, chunks=current.chunks, content_hash=digest
+                    )
+                )
             elif digest in by_hash and by_hash[digest] != path.name:
                 summary.files.append(
-                    FileReport(path.name, "duplicate", [reason(Code.DUPLICATE, original=by_hash[digest])])
+                    FileReport(
+                        path.name, "duplicate", [reason(Code.DUPLICATE, original=by_hash[digest])], content_hash=digest
+                    )
                 )
             elif any(j.path.name == path.name for j in jobs):
                 summary.files.append(FileReport(path.name, "failed", [reason(Code.NAME_CLASH)]))
+            elif earlier is not None and earlier.failed_the_same(digest, self.reading):
+                why = reason(Code.FAILED_BEFORE, reasons=[r.to_json() for r in earlier.reasons])
+                summary.files.append(FileReport(path.name, "failed", [why], content_hash=digest, not_read_again=True))
             else:
                 by_hash[digest] = path.name
                 old = current.content_hash if current is not None else ""
@@ -465,7 +539,7 @@ class Ingestor:
                     rebuild = reason(Code.REBUILT)
                 elif same:
                     rebuild = reason(Code.REBUILT_FOR_OCR)
-                jobs.append(_Job(path, digest, _count_pages(data), current is not None, rebuild, old))
+                jobs.append(_Job(path, digest, estimate_pages(data), current is not None, rebuild, old))
         return jobs
 
     def _process(
@@ -485,18 +559,20 @@ class Ingestor:
         crashed: set[Path] = set()
         while queue:
             rest: list[_Job] = []
-            # a queue per pool: a killed worker may leave its queue unusable, the next pool starts afresh
-            events = ctx.Queue()
+            # a queue per pool: a killed worker may leave its queue unusable, the next pool starts afresh. A
+            # SimpleQueue's put writes to the pipe before it returns (a Queue's feeder thread may still hold
+            # it), so a file's last pages are there to read once its parse has returned.
+            events = ctx.SimpleQueue()
             heard: dict[str, list[OcrStep]] = {}
 
             def progress_of(job: _Job, events: Any = events, heard: dict[str, list[OcrStep]] = heard) -> bool:
                 """Pass on the OCR pages the workers reported for ``job``; whether there were any."""
-                while True:
-                    try:
-                        step = events.get_nowait()
-                    except (Empty, OSError, EOFError, ValueError):
-                        break
-                    heard.setdefault(step.file, []).append(step)
+                try:
+                    while not events.empty():
+                        step = events.get()
+                        heard.setdefault(step.file, []).append(step)
+                except (OSError, EOFError, ValueError):
+                    pass
                 steps = heard.pop(str(job.path), [])
                 for step in steps:
                     tell(job, step.page, ocr=step)
@@ -591,6 +667,7 @@ class Ingestor:
             pages=doc.pages,
             chunks=len(chunks),
             ocr_pages=len(doc.ocr_pages),
+            document=doc,
         )
 
     def _prune(self) -> list[FileReport]:

@@ -1,16 +1,20 @@
-"""Smoke run of the speed-and-scale benchmark (`python -m evals.bench --smoke`): files and sane numbers."""
+"""Smoke runs of the speed-and-scale benchmark (`python -m evals.bench --smoke`) and the re-run benchmark
+(`python -m evals.bench_rerun`): files and sane numbers."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from evals import bench_rerun
 from evals.bench import main
 from evals.bench_scale import latency_summary, synthetic_document
 from evals.machine import E5_NON_EMBEDDING_PARAMS, fp32_flops_per_cycle, throughput_vs_peak
+from tests.conftest import CORPUS
 
 
 def _positive(value: Any, where: str) -> None:
@@ -94,3 +98,17 @@ def test_bench_smoke_run_writes_report(tmp_path: Path) -> None:
 
     report = (tmp_path / "report.md").read_text(encoding="utf-8")
     assert "speed ratio" in report.lower() and "![scale](scale.png)" in report
+
+
+@pytest.mark.slow  # three ingest processes over a PDF and four failing scans
+def test_rerun_benchmark_smoke(tmp_path: Path) -> None:
+    demo = tmp_path / "demo"
+    demo.mkdir()
+    shutil.copy(CORPUS / "02-financiering-wijkaanpak.pdf", demo)
+    result = bench_rerun.run(1, demo)
+    assert result["files"] == 5 and len(result["failing"]) == 4
+    first, again, retried = (result["rounds"][0][k] for k in ("first", "rerun", "rerun_retry_failed"))
+    assert (first["totals"]["ingested"], first["totals"]["failed"], first["exit_code"]) == (1, 4, 1)
+    assert (again["totals"]["unchanged"], again["totals"]["not_read_again"], again["exit_code"]) == (1, 4, 1)
+    assert (retried["totals"]["failed"], retried["totals"]["not_read_again"]) == (4, 0)
+    assert all(r["seconds"] > 0 and r["load_before"] for r in (first, again, retried))

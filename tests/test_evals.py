@@ -45,3 +45,30 @@ def test_evals_smoke_run_writes_report(tmp_path: Path) -> None:
         assert (tmp_path / name).stat().st_size > 0
     page = results["retrieval"]["hybrid+rescore"]["page"]
     assert 0.0 <= page["mrr"] <= 1.0 and page["recall@10"] >= page["recall@1"]
+
+
+def test_metadata_eval_scores_a_folder_against_its_gold(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from evals.metadata import main as metadata_main
+    from tests import publication_pdfs as pubs
+
+    (tmp_path / "pdf").mkdir()
+    pubs.side_column_letter(tmp_path / "pdf" / "brief.pdf")
+    pubs.colophon_guidance(tmp_path / "pdf" / "handreiking.pdf")
+    gold = [
+        {"file": "brief.pdf", "title": "Toezicht op portiekflats", "title_keywords": ["toezicht", "portiekflats"],
+         "publisher": "ILT", "publisher_ok": ["inspectie leefomgeving", "ilt"], "year": 2024},
+        {"file": "handreiking.pdf", "title": "Handreiking wonen met zorg", "title_keywords": ["handreiking", "zorg"],
+         "publisher": "Expertisecentrum", "publisher_ok": ["expertisecentrum"], "year": 2023, "year_ok": [2023]},
+    ]  # fmt: skip
+    (tmp_path / "meta.jsonl").write_text("\n".join(json.dumps(g) for g in gold) + "\n", encoding="utf-8")
+    assert metadata_main(["--set", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[-1] == "title=1.00 publisher=1.00 year=0.50 (n=2)"
+    assert lines[:-1] == [
+        "handreiking.pdf: found 'Handreiking wonen met zorg in de wijk' (cover) / 'Expertisecentrum Wonen en Zorg' "
+        "(maker) / ✗ 2024 (date); gold 'Handreiking wonen met zorg' / 'Expertisecentrum' / 2023"
+    ]
+    assert metadata_main(["--set", str(tmp_path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["rates"] == {"title": 1.0, "publisher": 1.0, "year": 0.5}
+    assert report["documents"][0]["found"]["publisher_source"] == "side-column"

@@ -7,16 +7,20 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
-from beleidsbron.domain import Chunk, DocumentInfo
+from assistant.core import Assistant
+from beleidsbron.domain import Chunk, DocumentInfo, FileReport
 from beleidsbron.store import Store
 from evals import pdf_factory
 from ingest.__main__ import main as ingest_cli
 from ingest.pipeline import Ingestor
 from tests.conftest import CORPUS, DemoStore, make_settings
+from webapp.ingest_messages import dutch
+from webapp.library import document_rows
 
 pytestmark = pytest.mark.slow  # every test ingests real PDFs with the model, several times
 
@@ -58,7 +62,8 @@ def test_chunk_metadata_is_complete(demo_store: DemoStore) -> None:
     for chunk in chunks:
         assert chunk.doc.title and chunk.doc.source.endswith(".pdf")
         assert 1 <= chunk.page_start <= chunk.page_end <= chunk.doc.pages
-        assert chunk.page_starts[0] == 0 and len(chunk.page_starts) == len(chunk.pages)
+        assert chunk.units and chunk.units[0].start == chunk.start and chunk.units[-1].end == chunk.end
+        assert {u.block for u in chunk.units} == {b.id for b in chunk.blocks}
         assert chunk.text.strip() == chunk.text
     # no layout noise reaches the store
     text = " ".join(c.text for c in chunks)
@@ -166,7 +171,7 @@ def test_interrupted_write_is_invisible_and_repaired(corpus_copy: Path, tmp_path
     before = store.chunk_count()
     # Simulate a crash after some chunks of a new document were written, before its manifest record.
     doc = DocumentInfo("half.pdf", "/nowhere/half.pdf", "f" * 64, "Half", "X", 2020, 3)
-    chunk = Chunk(doc, 0, "Een half geschreven document.", (1,), (0,), 0)
+    chunk = Chunk.plain(doc, 0, "Een half geschreven document.")
     store.chunks.upsert(
         ids=[chunk.id],
         embeddings=np.ones((1, 384), np.float32),
@@ -210,3 +215,72 @@ def test_progress_in_a_log_is_a_line_per_file_and_per_50_pages(
     steps = [re.match(r"\[4/4\] lang\.pdf: (\d+)/120 pages embedded \(", line) for line in long[1:-1]]
     done = [0, *(int(m.group(1)) for m in steps if m), 120]
     assert len(done) == 4 and all(0 < b - a <= 50 for a, b in itertools.pairwise(done)), long
+
+
+def test_a_failed_scan_is_not_read_again_until_it_changes_or_is_retried(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    shutil.copy(CORPUS / "02-financiering-wijkaanpak.pdf", folder / "goed.pdf")
+    scan = pdf_factory.image_only_pdf(folder / "scan.pdf", pages=2)  # OCR finds no text on its pages
+    settings = make_settings(tmp_path / "store")
+    read: list[str] = []  # the files handed to a parsing worker, run by run
+    submit = Ingestor._submit
+
+    def counting_submit(self: Ingestor, pool: Any, job: Any) -> Any:
+        read.append(job.path.name)
+        return submit(self, pool, job)
+
+    monkeypatch.setattr(Ingestor, "_submit", counting_submit)
+
+    def run(**kwargs: Any) -> dict[str, FileReport]:
+        read.clear()
+        summary = Ingestor(kwargs.pop("settings", settings)).run([folder], **kwargs)
+        assert summary.failed == 1  # the scan is still not in the library
+        return {f.file: f for f in summary.files}
+
+    first = run()["scan.pdf"]
+    assert read == ["goed.pdf", "scan.pdf"]
+    assert first.status == "failed" and not first.not_read_again
+    assert first.reason == "scanned pages without readable text: OCR found no text on pages 1–2"
+
+    again = run()["scan.pdf"]
+    assert read == []  # neither parsed nor OCR'd
+    assert again.status == "failed" and again.not_read_again
+    assert again.reason == (
+        "unchanged (failed: scanned pages without readable text: OCR found no text on pages 1–2); "
+        "not read again: `python -m ingest --retry-failed` reads it again"
+    )
+    assert dutch(again.reasons).startswith(
+        "mislukte al eerder (gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina 1–2); "
+        "niet opnieuw gelezen"
+    )
+    library = {row[-1]: row for row in document_rows(Assistant(settings))}
+    shown = "mislukt: gescande pagina's zonder leesbare tekst: OCR vond geen tekst op pagina 1–2"
+    assert library["scan.pdf"][7] == shown
+
+    retried = run(retry_failed=True)["scan.pdf"]
+    assert read == ["scan.pdf"] and not retried.not_read_again and retried.reason == first.reason
+    assert run()["scan.pdf"].not_read_again and read == []
+
+    # another OCR setting, or new bytes, and the file is read again
+    assert not run(settings=make_settings(tmp_path / "store", ocr_dpi=200))["scan.pdf"].not_read_again
+    assert read == ["scan.pdf"]
+    pdf_factory.image_only_pdf(scan, pages=3)
+    changed = run()["scan.pdf"]
+    assert read == ["scan.pdf"] and changed.reason.endswith("OCR found no text on pages 1–3")
+
+    # the command line: exit code 1, and it says that the file was not read and how to read it
+    read.clear()
+    assert ingest_cli([str(folder), "--store", str(settings.store_path), "--json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    report = next(f for f in result["files"] if f["file"] == "scan.pdf")
+    assert report["status"] == "failed" and report["not_read_again"] is True
+    assert report["reasons"][0]["code"] == "failed_before" and "--retry-failed" in report["reason"]
+    assert result["totals"]["failed"] == result["totals"]["not_read_again"] == 1 and read == []
+    assert ingest_cli([str(folder), "--store", str(settings.store_path)]) == 1
+    out = capsys.readouterr().out
+    assert "1 failed (1 unchanged since they failed and not read again; --retry-failed reads them again)" in out
+    assert ingest_cli([str(folder), "--store", str(settings.store_path), "--retry-failed", "--json"]) == 1
+    assert read == ["scan.pdf"] and json.loads(capsys.readouterr().out)["totals"]["not_read_again"] == 0

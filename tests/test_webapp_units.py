@@ -1,26 +1,35 @@
-"""Web app building blocks without a browser: uploads, feedback store, rendering, PDF serving rules."""
+"""Web app building blocks without a browser: uploads, feedback store, rendering, PDF serving (rules and routes)."""
 
 from __future__ import annotations
 
 import csv
+import hashlib
+import html
 import io
 import json
+import os
 import re
+import shutil
 import sqlite3
 import threading
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
+from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
-from beleidsbron.domain import Answer, AnswerSentence, Citation
+from assistant.core import Assistant
+from beleidsbron.domain import Answer, AnswerSentence, Citation, DocumentInfo
 from beleidsbron.reasons import Code, Reason, reason
-from ingest.pipeline import StatusRecord
-from tests.conftest import CORPUS
+from ingest.pipeline import Ingestor, StatusRecord
+from tests.conftest import CORPUS, make_settings
 from webapp.feedback import SCHEMA, FeedbackStore
 from webapp.ingest_messages import DUTCH, dutch, dutch_status_reason
 from webapp.library import UploadError, sanitise_name, save_upload
-from webapp.pdf_view import NotServable, highlight_boxes, locate, resolve_pdf
+from webapp.pdf_view import NotServable, highlight_boxes, locate, refusal_html, stored_pdf
 from webapp.render import answer_markdown, conversation_markdown, md_escape, sources_html
+from webapp.server import create_app
 from webapp.ui import Handlers, Turn
 
 PDF = CORPUS / "02-financiering-wijkaanpak.pdf"
@@ -92,16 +101,49 @@ def test_save_upload_checks_content_and_never_leaves_the_folder(tmp_path: Path) 
     assert not list(folder.glob(".upload-*"))
 
 
-def test_resolve_pdf_serves_only_stored_documents_inside_the_roots(tmp_path: Path) -> None:
-    docs = {PDF.name: str(PDF)}
-    assert resolve_pdf(PDF.name, docs, [CORPUS]) == PDF.resolve()
-    for name in ("../02-financiering-wijkaanpak.pdf", "/etc/passwd", "x.txt", "andere.pdf", "a/b.pdf"):
-        with pytest.raises(NotServable):
-            resolve_pdf(name, docs, [CORPUS])
-    link = tmp_path / "link.pdf"
-    link.symlink_to(PDF)
-    with pytest.raises(NotServable, match="outside"):
-        resolve_pdf("link.pdf", {"link.pdf": str(tmp_path / "elders" / ".." / "link.pdf")}, [tmp_path / "corpus"])
+def test_only_the_files_the_store_recorded_are_served_and_only_unchanged(tmp_path: Path) -> None:
+    folder = tmp_path / "ergens"  # any folder: not the corpus, not the uploads
+    folder.mkdir()
+    pdf = folder / "rapport.pdf"
+    shutil.copy(PDF, pdf)
+    doc = DocumentInfo("rapport.pdf", str(pdf), hashlib.sha256(pdf.read_bytes()).hexdigest(), "Rapport", "", None, 9)
+    store = {doc.source: doc}
+    assert stored_pdf("rapport.pdf", store.get) == (doc, pdf)
+    (folder / "ander.pdf").write_bytes(PDF.read_bytes())  # beside it, but not a document
+    for name in ("ander.pdf", "../ergens/rapport.pdf", str(pdf), "/etc/passwd", "a/rapport.pdf", "", "x\x00.pdf"):
+        with pytest.raises(NotServable) as refused:
+            stored_pdf(name, store.get)
+        assert (refused.value.status, refused.value.message) == (404, "Dit document bestaat niet in de bibliotheek.")
+    # moved away: the Dutch message names the recorded place and what to do
+    pdf.rename(folder / "verplaatst.pdf")
+    with pytest.raises(NotServable) as gone:
+        stored_pdf("rapport.pdf", store.get)
+    assert gone.value.status == 410
+    assert gone.value.message.startswith(f"Het bestand van dit document staat niet meer op {pdf}:")
+    assert "Zet het bestand daar terug, of lees het opnieuw in" in gone.value.message
+    assert "python -m ingest" in gone.value.message
+    # back, but with other content (same size and time would still be another inode: hashed again)
+    (folder / "verplaatst.pdf").rename(pdf)
+    assert stored_pdf("rapport.pdf", store.get) == (doc, pdf)
+    pdf.write_bytes(PDF.read_bytes().replace(b"%%EOF", b"%%EOF\n% bewerkt"))
+    with pytest.raises(NotServable) as changed:
+        stored_pdf("rapport.pdf", store.get)
+    assert changed.value.status == 410
+    assert changed.value.message.startswith(f"Het bestand {pdf} is veranderd sinds het werd ingelezen")
+    assert f"python -m ingest {pdf}" in changed.value.message
+    # a symlink put where the document was is followed only to the recorded content
+    pdf.unlink()
+    pdf.symlink_to(PDF)
+    assert stored_pdf("rapport.pdf", store.get) == (doc, pdf)
+    pdf.unlink()
+    pdf.symlink_to(Path(__file__))
+    with pytest.raises(NotServable, match="changed"):
+        stored_pdf("rapport.pdf", store.get)
+    pdf.unlink()
+    os.mkfifo(pdf)  # nothing is ever written to it: reading it must not wait
+    with pytest.raises(NotServable, match="changed"):
+        stored_pdf("rapport.pdf", store.get)
+    assert "&lt;script&gt;" in refusal_html("<script>") and "<script>" not in refusal_html("<script>")
 
 
 def test_locate_ignores_layout_and_finds_highlight_boxes() -> None:
@@ -129,8 +171,8 @@ def test_rendering_escapes_pdf_content() -> None:
 def test_list_items_are_a_markdown_list_and_the_text_after_them_a_new_paragraph() -> None:
     sentences = [
         AnswerSentence("Het plan noemt twee doelen:", (1,), 1.0, True),
-        AnswerSentence("• meer groen;", (1,), 1.0, True),
-        AnswerSentence("• minder verharding.", (1,), 1.0, True),
+        AnswerSentence("meer groen;", (1,), 1.0, True, kind="item", marker="•"),
+        AnswerSentence("minder verharding.", (1,), 1.0, True, kind="item", marker="•"),
         AnswerSentence("Daarna volgt de evaluatie.", (1,), 1.0, True),
     ]
     md = answer_markdown(Answer("v", "t", False, [citation()], sentences))
@@ -139,6 +181,9 @@ def test_list_items_are_a_markdown_list_and_the_text_after_them_a_new_paragraph(
     assert lines[first - 1].startswith("Het plan noemt twee doelen:")
     assert lines[first + 1].startswith("- minder verharding.")
     assert lines[first + 2] == "" and lines[first + 3].startswith("Daarna volgt de evaluatie.")
+    numbered = [AnswerSentence("Betrouwbaarheid: de gemeente doet wat zij belooft.", (1,), 1.0, True, "item", "1.")]
+    md = answer_markdown(Answer("v", "t", False, [citation()], numbered))
+    assert "- 1\\. Betrouwbaarheid: de gemeente doet wat zij belooft." in md  # its own number, not a new list
 
 
 def test_conversation_export_has_full_citations() -> None:
@@ -200,7 +245,8 @@ def test_every_ingest_reason_reads_in_english_and_dutch_from_its_code() -> None:
     params = {
         "size_mb": 123.4, "limit_mb": 100.0, "detail": "x", "page": 3, "limit": 10_000_000, "pages": [1, 2, 3, 7],
         "seconds": 180.0, "original": "a.pdf", "confidence": 41.3, "floor": 60.0, "missing": "languages",
-        "languages": "nld+xyz",
+        "languages": "nld+xyz", "reasons": [{"code": "ocr_no_text", "pages": [1, 2]}],
+        "was": "/oud/a.pdf",
     }  # fmt: skip
     for code in Code:
         r = reason(code, **params)
@@ -213,6 +259,12 @@ def test_every_ingest_reason_reads_in_english_and_dutch_from_its_code() -> None:
         unavailable = reason(Code.OCR_UNAVAILABLE, missing=missing, languages="xyz")
         assert unavailable.english().startswith("OCR unavailable: tesseract ")
         assert dutch([unavailable]).startswith("OCR is niet beschikbaar: Tesseract ")
+    before = reason(Code.FAILED_BEFORE, reasons=[reason(Code.PASSWORD).to_json()])
+    assert before.english() == (
+        "unchanged (failed: encrypted PDF: a password is required); not read again: "
+        "`python -m ingest --retry-failed` reads it again"
+    )
+    assert dutch([before]).startswith("mislukte al eerder (versleutelde PDF: er is een wachtwoord nodig); niet opnieuw")
 
 
 def test_status_records_with_and_without_codes_show_a_reason() -> None:
@@ -239,3 +291,51 @@ def test_check_and_feedback_handlers_work_without_an_interface(tmp_path: Path) -
     assert rows == [["De ISV stopte in 2015.", "[1]", "De ISV stopte in 2015.", "Financiering, p. 4", 1.0]]
     assert handlers.show_check(None) == []
     assert Path(handlers.export_csv()).read_text(encoding="utf-8").count("klopt niet") == 1
+
+
+@pytest.mark.slow  # ingests a PDF with the real model and builds the app
+def test_a_library_ingested_from_any_folder_is_served_by_the_app(tmp_path: Path) -> None:
+    folder = tmp_path / "elders"  # neither the corpus folder nor the upload folder
+    folder.mkdir()
+    pdf = Path(shutil.copy(PDF, folder / PDF.name))
+    shutil.copy(CORPUS / "03-corporaties-in-de-wijk.pdf", folder / "niet-ingelezen.pdf")
+    settings = make_settings(
+        tmp_path / "store", feedback_db=tmp_path / "feedback.sqlite3", upload_dir=tmp_path / "uploads"
+    )
+    assert Ingestor(settings).run([pdf]).failed == 0
+    secured = settings.model_copy(update={"app_username": "ambtenaar", "app_password": SecretStr("geheim")})
+    with TestClient(create_app(Assistant(secured))) as client:  # the login protects viewer and downloads
+        for route in (f"/viewer/{pdf.name}", f"/pdf/{pdf.name}", f"/pdf-page/{pdf.name}/1.png"):
+            assert client.get(route).status_code == 401
+    with TestClient(create_app(Assistant(settings))) as client:
+        viewer = client.get(f"/viewer/{pdf.name}", params={"page": 2})
+        assert viewer.status_code == 200 and "Pagina 2 van" in viewer.text
+        image = client.get(f"/pdf-page/{pdf.name}/2.png")
+        assert image.status_code == 200 and image.content.startswith(b"\x89PNG")
+        download = client.get(f"/pdf/{pdf.name}")
+        assert download.status_code == 200 and download.content == pdf.read_bytes()
+        for route in (
+            "/pdf/niet-ingelezen.pdf",  # lies beside it, but is no document of the store
+            f"/pdf/..%2F{pdf.parent.name}%2F{pdf.name}",
+            f"/pdf/{quote(str(pdf), safe='')}",
+            "/pdf/..%2F..%2Fetc%2Fpasswd",
+            "/viewer/..%2Fpyproject.toml",
+        ):
+            refused = client.get(route)
+            assert refused.status_code in (404, 405), route
+            assert b"%PDF" not in refused.content and b"[project]" not in refused.content
+        assert "Dit document bestaat niet in de bibliotheek." in client.get("/viewer/niet-ingelezen.pdf").text
+        moved = tmp_path / "verhuisd" / pdf.name
+        moved.parent.mkdir()
+        pdf.rename(moved)
+        for route in (f"/viewer/{pdf.name}", f"/pdf/{pdf.name}", f"/pdf-page/{pdf.name}/1.png"):
+            gone = client.get(route)
+            assert gone.status_code == 410, route
+            assert html.unescape(gone.text).count(f"staat niet meer op {pdf}") == 1, gone.text
+        # ingested again from its new place, as the message says: nothing is embedded, the place is recorded
+        again = Ingestor(settings).run([moved.parent])
+        assert [(f.status, f.reason) for f in again.files] == [
+            ("unchanged", f"moved: its new place is recorded (it was at {pdf})")
+        ]
+        assert again.embedded_chunks == 0
+        assert client.get(f"/pdf/{pdf.name}").content == moved.read_bytes()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from beleidsbron.reasons import Code, Reason, format_pages, tesseract_packages
+from beleidsbron.reasons import Code, Reason, earlier, format_pages, tesseract_packages
 
 STATUS_NL = {
     "ingested": "ingelezen",
@@ -69,6 +69,11 @@ DUTCH: dict[Code, Callable[[dict[str, Any]], str]] = {
     Code.OCR_FAILED: lambda p: f"OCR mislukte op pagina {format_pages(p['pages'])} (technisch: {p['detail']})",
     Code.OCR_UNAVAILABLE: lambda p: f"OCR is niet beschikbaar: {_ocr_missing(p)}",
     Code.REBUILT_FOR_OCR: lambda p: "opnieuw ingelezen: de pagina's zonder tekstlaag worden nu met OCR gelezen",
+    Code.MOVED: lambda p: f"verplaatst: de nieuwe plek van het bestand is vastgelegd (het stond op {p['was']})",
+    Code.FAILED_BEFORE: lambda p: (
+        f"mislukte al eerder ({dutch(earlier(p))}); niet opnieuw gelezen, want het bestand en de instellingen zijn "
+        "niet veranderd (opnieuw proberen: python -m ingest --retry-failed)"
+    ),
 }
 
 

@@ -27,6 +27,48 @@ from webapp.ingest_messages import STATUS_NL, dutch, dutch_status_reason
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)*\.?\s+")
 
+# How ingest found each metadata field (DocumentInfo.*_source, see ingest.metadata), in Dutch.
+TITLE_SOURCES_NL = {
+    "meeting": "vergaderregel van de besluitenlijst of het verslag",
+    "betreft": "onderwerpregel (Betreft/Onderwerp)",
+    "kamerstuk": "kop van het Kamerstuk",
+    "cover": "grootste letter op de eerste pagina",
+    "pdf-title": "titelveld van de PDF",
+    "running-header": "kop- of voettekst",
+    "catalogue": "catalogus",
+}
+PUBLISHER_SOURCES_NL = {
+    "colophon": "colofon (uitgave)",
+    "maker": "colofon (ontwikkeld of opgesteld door)",
+    "logo": "logo (gelezen met OCR)",
+    "letterhead": "briefhoofd",
+    "side-column": "zijkolom van het briefhoofd",
+    "cover": "voorpagina",
+    "title": "kop van de eerste pagina",
+    "copyright": "©-regel",
+    "press-release": "eerste alinea van het persbericht",
+    "signature": "ondertekening",
+    "pdf-author": "auteursveld van de PDF",
+    "affiliation": "werkgever van de auteur",
+    "running-header": "kop- of voettekst",
+    "commissioner": "opdrachtgever (in opdracht van)",
+    "first-page": "eerste pagina",
+    "mentions": "vermeldingen in de tekst",
+    "kamerstuk": "Kamerstuk (Tweede Kamer)",
+    "catalogue": "catalogus",
+}
+YEAR_SOURCES_NL = {
+    "date": "datum in het document",
+    "title": "jaartal in de titel",
+    "publication-year": "jaar van uitgave",
+    "copyright": "©-regel",
+    "cover": "datum op de eerste pagina",
+    "colophon": "datum in het colofon",
+    "page-text": "jaartallen op de gescande pagina",
+    "pdf-created": "aanmaakdatum van het bestand",
+    "catalogue": "catalogus",
+}
+
 
 @dataclass(frozen=True)
 class KeyPoint:
@@ -57,6 +99,7 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
                 doc.chunks,
                 doc.ingested_at[:16].replace("T", " "),
                 status,
+                metadata_sources(doc),
                 doc.source,
             ]
         )
@@ -65,8 +108,25 @@ def document_rows(assistant: Assistant) -> list[list[object]]:
             continue
         label = STATUS_NL.get(record.status, record.status)
         reason = dutch_status_reason(record.reasons, record.text)
-        rows.append(["—", "", "", "", "", "", record.at[:16].replace("T", " "), f"{label}: {reason}", name])
+        rows.append(["—", "", "", "", "", "", record.at[:16].replace("T", " "), f"{label}: {reason}", "", name])
     return rows
+
+
+def metadata_sources(doc: DocumentInfo) -> str:
+    """Dutch: how title, publisher and year were found ("titel: onderwerpregel …; uitgever: onbekend")."""
+    out = []
+    for label, value, source, names in (
+        ("titel", doc.title, doc.title_source, TITLE_SOURCES_NL),
+        ("uitgever", doc.publisher, doc.publisher_source, PUBLISHER_SOURCES_NL),
+        ("jaar", doc.year, doc.year_source, YEAR_SOURCES_NL),
+    ):
+        if not value:
+            out.append(f"{label}: onbekend")
+        elif source:
+            out.append(f"{label}: {names.get(source, source)}")
+        else:
+            out.append(f"{label}: herkomst niet vastgelegd")  # stored before sources were recorded
+    return "; ".join(out)
 
 
 def ocr_status(doc: DocumentInfo) -> list[str]:
@@ -113,11 +173,12 @@ def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyP
     centre /= np.linalg.norm(centre) or 1.0
     for chunk_id, spans in stored.items():
         chunk = chunks[chunk_id]
-        for start, end, vector in spans:
+        markers = {b.id: b.marker for b in chunk.blocks}
+        for (start, end, vector), unit in zip(spans, chunk.units, strict=False):
             text = chunk.text[start:end]
-            kind = "item" if text.startswith("• ") else "row" if " | " in text else "sentence"
-            if kind != "row" and quotable(text, kind, chunk.heading) and len(text) < 350:
-                candidates.append((float(vector @ centre), text, chunk.page_at(start), chunk_id))
+            body = text[len(markers.get(unit.block, "")) :].lstrip() if unit.kind == "item" else text
+            if unit.kind in ("sentence", "item") and quotable(body, unit.kind, chunk.heading) and len(body) < 350:
+                candidates.append((float(vector @ centre), body, unit.page, chunk_id))
     candidates.sort(reverse=True)
     points: list[KeyPoint] = []
     seen: set[str] = set()
@@ -129,7 +190,7 @@ def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyP
             continue
         seen.add(key)
         sections[section] = sections.get(section, 0) + 1
-        points.append(KeyPoint(text.removeprefix("• "), page))
+        points.append(KeyPoint(text, page))
         if len(points) >= n:
             break
     return sorted(points, key=lambda p: p.page)

@@ -1,19 +1,25 @@
-"""Serving corpus PDFs and showing a cited sentence highlighted on its page.
+"""Serving the store's PDFs and showing a cited sentence highlighted on its page.
 
-App stage. Only PDFs that are documents in the store, lying inside the corpus or upload folder, are
-ever served; anything else (other names, ../, absolute or encoded paths, symlinks out) is refused.
-The viewer renders the page with PDFium (pypdfium2, bundled binary, offline) and places highlight
-boxes over the characters of the cited sentence, located in PDFium's own text layer, so evaluators see
-the sentence on the real page rather than trusting extracted text. On a page read by OCR the boxes are
+App stage. The store's own document records are the allow-list: a request names a document (its file
+name), and what is served is the file at the path ingest recorded for it, and only while its content
+hash is still the one ingest recorded. Nothing in a request is ever used as a path (other names, ../,
+absolute or encoded paths are simply not documents); a file that moved, vanished or changed since it
+was ingested is refused with a Dutch message that says what to do. The viewer renders the page with
+PDFium (pypdfium2, bundled binary, offline) and places highlight boxes over the characters of the cited
+sentence, located in PDFium's own text layer, so evaluators see the sentence on the real page rather
+than trusting extracted text. On a page read by OCR the boxes are
 those of the words Tesseract found (kept beside the store, :mod:`beleidsbron.ocr_boxes`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
-import re
+import os
+import stat
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -21,29 +27,80 @@ from urllib.parse import quote
 
 import pypdfium2 as pdfium
 
+from beleidsbron.domain import DocumentInfo
 from beleidsbron.ocr_boxes import PageWords
 
-_SAFE_NAME = re.compile(r"^[\w.\- ()&,+']{1,255}\.pdf$", re.IGNORECASE | re.UNICODE)
 _PDFIUM_LOCK = threading.Lock()  # PDFium is not thread-safe
+NOT_IN_LIBRARY = "Dit document bestaat niet in de bibliotheek."
 
 
 class NotServable(Exception):
-    """The requested file is not a corpus PDF (the reason is for the log, not the user)."""
+    """A request for a PDF that is not served: ``message`` is the Dutch sentence for the user, ``status``
+    the HTTP status; ``str()`` is the reason for the log."""
+
+    def __init__(self, detail: str, message: str = NOT_IN_LIBRARY, status: int = 404) -> None:
+        super().__init__(detail)
+        self.message = message
+        self.status = status
 
 
-def resolve_pdf(name: str, documents: dict[str, str], roots: list[Path]) -> Path:
-    """The file behind a document name, if and only if it is a stored document inside a corpus root."""
-    if not _SAFE_NAME.match(name) or name != Path(name).name or ".." in name:
+# Files whose content hash was checked: (path, device, inode, size, mtime in ns) → SHA-256. A file that
+# is replaced, rewritten or touched gets another key and is hashed again.
+_VERIFIED: dict[tuple[str, int, int, int, int], str] = {}
+_VERIFIED_LOCK = threading.Lock()
+
+
+def stored_pdf(name: str, document: Callable[[str], DocumentInfo | None]) -> tuple[DocumentInfo, Path]:
+    """The stored document that a request names (``document`` looks it up in the store) and its file: the
+    path ingest recorded, provided the file there still has the content ingest recorded. Raises
+    :class:`NotServable` otherwise."""
+    if not name or name != Path(name).name or "\x00" in name:  # never a store id: do not even ask the store
         raise NotServable(f"invalid name {name!r}")
-    stored = documents.get(name)
-    if stored is None:
+    doc = document(name)
+    if doc is None or doc.source != name or not doc.path:
         raise NotServable(f"{name!r} is not a document in the store")
-    path = Path(stored).resolve()  # symlinks are followed, then the target must lie inside a root
-    if not path.is_file():
-        raise NotServable(f"{name!r} is missing on disk")
-    if not any(path.is_relative_to(root.resolve()) for root in roots):
-        raise NotServable(f"{name!r} lies outside the corpus folders")
-    return path
+    path = Path(doc.path)
+    try:  # non-blocking: a pipe put in the file's place must not hold the request
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as fh:
+            st = os.fstat(fh.fileno())
+            key = (doc.path, st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
+            with _VERIFIED_LOCK:
+                known = _VERIFIED.get(key)
+            digest = "" if not stat.S_ISREG(st.st_mode) else known or hashlib.file_digest(fh, "sha256").hexdigest()
+    except OSError as exc:
+        raise NotServable(f"{name!r}: {doc.path} cannot be read ({exc})", _missing(doc), 410) from exc
+    if digest != doc.content_hash:
+        raise NotServable(f"{name!r}: {doc.path} changed since it was ingested", _changed(doc), 410)
+    with _VERIFIED_LOCK:
+        if len(_VERIFIED) > 10_000:  # many rewrites of files: start afresh rather than grow
+            _VERIFIED.clear()
+        _VERIFIED[key] = digest
+    return doc, path
+
+
+def _missing(doc: DocumentInfo) -> str:
+    return (
+        f"Het bestand van dit document staat niet meer op {doc.path}: het is verplaatst, hernoemd of verwijderd "
+        "nadat het werd ingelezen. Zet het bestand daar terug, of lees het opnieuw in vanaf de nieuwe plek met "
+        "python -m ingest <map of bestand>."
+    )
+
+
+def _changed(doc: DocumentInfo) -> str:
+    return (
+        f"Het bestand {doc.path} is veranderd sinds het werd ingelezen: de inhoud is niet meer dezelfde, dus de "
+        f"pagina's en citaten kloppen er misschien niet meer mee. Lees het opnieuw in met python -m ingest "
+        f"{doc.path}, of zet de ingelezen versie terug."
+    )
+
+
+def refusal_html(message: str) -> str:
+    """A small Dutch page that says why a PDF is not shown."""
+    return (
+        '<!doctype html>\n<html lang="nl"><head><meta charset="utf-8"><title>Document niet beschikbaar</title></head>'
+        f'<body style="font-family: system-ui, sans-serif; max-width: 720px; margin: 40px auto; padding: 0 16px">'
+        f"<h1>Document niet beschikbaar</h1><p>{html.escape(message)}</p></body></html>"
+    )
 
 
 @dataclass(frozen=True)
@@ -86,7 +143,7 @@ def locate(page_text: str, sentence: str) -> tuple[int, int] | None:
 
 
 @lru_cache(maxsize=64)
-def _page_render(path: str, mtime: float, page: int, scale: float) -> bytes:
+def _page_render(path: str, content_hash: str, page: int, scale: float) -> bytes:
     with _PDFIUM_LOCK:
         pdf = pdfium.PdfDocument(path)
         try:
@@ -98,8 +155,9 @@ def _page_render(path: str, mtime: float, page: int, scale: float) -> bytes:
     return buf.getvalue()
 
 
-def render_page(path: Path, page: int, scale: float = 1.6) -> bytes:
-    return _page_render(str(path), path.stat().st_mtime, page, scale)
+def render_page(path: Path, content_hash: str, page: int, scale: float = 1.6) -> bytes:
+    """PNG of a page of the file at ``path`` (checked to have ``content_hash``, which keys the cache)."""
+    return _page_render(str(path), content_hash, page, scale)
 
 
 def page_count(path: Path) -> int:

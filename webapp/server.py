@@ -1,13 +1,13 @@
 """The web server: FastAPI routes for the PDF viewer plus the mounted Gradio interface, one login.
 
 App stage. Gradio's own login (when a username and password are configured) guards the interface and
-its API; the PDF routes check the same session cookie, so every route is protected alike.
+its API; the PDF routes check the same session cookie, so every route is protected alike. The PDF routes
+serve only the files the store recorded for its documents (:func:`webapp.pdf_view.stored_pdf`).
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import gradio as gr
@@ -44,7 +44,6 @@ def create_app(assistant: Assistant) -> FastAPI:
     demo.queue(default_concurrency_limit=settings.app_chat_concurrency, max_size=settings.app_queue_size)
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     auth = _auth(assistant)
-    roots = [Path(settings.corpus_path), settings.uploads()]
 
     def require_login(request: Request) -> None:
         # Gradio has no public way to ask whether a request carries its login session (its own check,
@@ -59,28 +58,27 @@ def create_app(assistant: Assistant) -> FastAPI:
         if token not in gradio_app.tokens:
             raise HTTPException(status_code=401, detail="Log eerst in.")
 
-    def pdf_path(name: str) -> Path:
-        documents = {d.source: d.path for d in assistant.documents()}
-        try:
-            return pdf_view.resolve_pdf(name, documents, roots)
-        except pdf_view.NotServable as exc:
-            log.warning("refused PDF request: %s", exc)
-            raise HTTPException(status_code=404, detail="Dit document bestaat niet in de bibliotheek.") from exc
+    @app.exception_handler(pdf_view.NotServable)
+    def refused(request: Request, exc: pdf_view.NotServable) -> HTMLResponse:
+        log.warning("refused PDF request: %s", exc)
+        return HTMLResponse(pdf_view.refusal_html(exc.message), status_code=exc.status)
 
     @app.get("/pdf/{name}")
     def serve_pdf(name: str, request: Request) -> FileResponse:
         require_login(request)
-        path = pdf_path(name)
-        return FileResponse(path, media_type="application/pdf", filename=path.name, content_disposition_type="inline")
+        doc, path = pdf_view.stored_pdf(name, assistant.document)
+        return FileResponse(path, media_type="application/pdf", filename=doc.source, content_disposition_type="inline")
 
     @app.get("/pdf-page/{name}/{page}.png")
     def serve_page(name: str, page: int, request: Request) -> Response:
         require_login(request)
-        path = pdf_path(name)
+        doc, path = pdf_view.stored_pdf(name, assistant.document)
         if not 1 <= page <= pdf_view.page_count(path):
             raise HTTPException(status_code=404, detail="Deze pagina bestaat niet.")
         return Response(
-            pdf_view.render_page(path, page), media_type="image/png", headers={"Cache-Control": "private, max-age=3600"}
+            pdf_view.render_page(path, doc.content_hash, page),
+            media_type="image/png",
+            headers={"Cache-Control": "private, max-age=3600"},
         )
 
     @app.get("/viewer/{name}", response_class=HTMLResponse)
@@ -88,15 +86,12 @@ def create_app(assistant: Assistant) -> FastAPI:
         name: str, request: Request, page: int = Query(1, ge=1), q: str = Query("", max_length=2000)
     ) -> HTMLResponse:
         require_login(request)
-        path = pdf_path(name)
+        doc, path = pdf_view.stored_pdf(name, assistant.document)
         pages = pdf_view.page_count(path)
         page = min(page, pages)
-        doc = assistant.document(name)
-        title = doc.title if doc is not None else name
-        confidence = doc.ocr_confidence(page) if doc is not None else None
-        scanned = (
-            load_page_words(settings.store_path, doc.content_hash, page) if doc and confidence is not None else None
-        )
+        title = doc.title or name
+        confidence = doc.ocr_confidence(page)
+        scanned = load_page_words(settings.store_path, doc.content_hash, page) if confidence is not None else None
         if not q:
             boxes = []
         elif scanned is not None:

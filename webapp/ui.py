@@ -26,6 +26,7 @@ from webapp.library import (
     UploadError,
     document_rows,
     key_points,
+    metadata_sources,
     ocr_notice,
     ocr_status,
     save_upload,
@@ -42,7 +43,10 @@ EXAMPLES = [
     "Wat kunnen gemeenten doen tegen hittestress in de wijk?",
     "Waarom haken bewoners af bij inspraak en participatie?",
 ]
-LIBRARY_HEADERS = ["Titel", "Uitgever", "Jaar", "Soort", "Pagina's", "Passages", "Ingelezen op", "Status", "Bestand"]
+LIBRARY_HEADERS = [
+    "Titel", "Uitgever", "Jaar", "Soort", "Pagina's", "Passages", "Ingelezen op", "Status", "Herkomst metadata",
+    "Bestand",
+]  # fmt: skip
 
 CSS = """
 .bb-source { border: 1px solid var(--border-color-primary); border-radius: 8px; padding: 10px 12px;
@@ -195,6 +199,7 @@ class Handlers:
             f"### {md_escape(shown_title(doc.title, doc.source))}",
             f"{md_escape(doc.publisher or 'uitgever onbekend')} · {doc.year or 'jaar onbekend'} · {kind} · "
             f"{doc.pages} pagina's",
+            f"\n*Herkomst: {md_escape(metadata_sources(doc))}*",
             *[f"\n*{md_escape(note)}*" for note in ocr_status(doc)],
             "",
             "**Kernpunten**",
