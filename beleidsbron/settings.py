@@ -170,7 +170,7 @@ class Settings(BaseSettings):
         " Fitted on the training set (evals.fit_retrieval).",
     )
     fusion_prior: float = Field(
-        0.3,
+        0.5,
         ge=0,
         le=0.9,
         description="Share of the fused rank in a candidate's final score; the rest is its best sentences."
