@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: run ingest test test-fast lint corpus bench evals clean-store
+.PHONY: run ingest test test-fast lint corpus bench evals clean-store train-reader
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (Python 3.11 is required)"; exit 2; }
@@ -38,6 +38,10 @@ lint: $(STAMP)
 
 corpus: $(STAMP)
 	$(PY) corpus/build_corpus.py
+
+TRAINSET ?= ../shared/trainset
+train-reader: $(STAMP)  # refit assistant/reader_weights.json on the training set (never on devset/realdev)
+	$(PY) -m evals.train_reader --set $(TRAINSET) --store data/train-store --write
 
 clean-store:
 	rm -rf data/store

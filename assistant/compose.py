@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.quotable import clean_quote
 from assistant.reader import ScoredUnit, Window
-from assistant.reader_model import SUPPORT_DEPTH, choose, supports
+from assistant.reader_model import choose, restates, supports
 from assistant.retrieval import Candidate, diversify
 from beleidsbron.document import DocumentText
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
@@ -43,7 +43,7 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     within ``margin`` of it, support the question too and hold the kind of answer it asks for, overlap
     and repeat nothing chosen, and keep the answer within its budget. Nothing when no window answers
     with at least ``threshold``."""
-    index = choose([w.features for w in windows[:SUPPORT_DEPTH]], kind)
+    index = choose([w.features for w in windows], kind)
     if index is None or windows[index].answers < threshold:
         return []
     first = _narrowed(windows[index], windows, kind)
@@ -52,7 +52,9 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     for window in windows:
         if len(chosen) >= max_windows or window.score < first.score - margin:
             break
-        if window is first or not supports(window.features, kind) or not window.features["type_ok"]:
+        if window is first or restates(window.features) or not supports(window.features, kind):
+            continue
+        if not window.features["type_ok"]:
             continue  # a further quote must answer too: hold a figure, date, reason or list when one is asked
         if any(window.overlaps(c) for c in chosen) or _repeats(window, chosen):
             continue

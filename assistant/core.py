@@ -25,7 +25,7 @@ from assistant.intent import classify
 from assistant.passages import Library
 from assistant.question import PreparedQuestion, missing_names, prepare
 from assistant.reader import Reader, Window
-from assistant.reader_model import default_model
+from assistant.reader_model import ReaderModel, default_model
 from assistant.retrieval import Candidate, HybridSearch, diversify
 from assistant.verify import Verifier
 from beleidsbron.domain import REFUSAL, Answer, Chunk, DocumentInfo, Filters
@@ -53,11 +53,18 @@ class Evidence:
 class Assistant:
     """Answers questions from one store. Thread-safe; cheap to call, expensive to build.
 
-    ``chat_model`` replaces the model built from settings in the LLM modes (tests pass fakes).
+    ``chat_model`` replaces the model built from settings in the LLM modes (tests pass fakes);
+    ``reader_model`` the fitted reader of ``assistant/reader_weights.json`` (training passes an untrained one).
     """
 
-    def __init__(self, settings: Settings | None = None, chat_model: BaseChatModel | None = None) -> None:
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        chat_model: BaseChatModel | None = None,
+        reader_model: ReaderModel | None = None,
+    ) -> None:
         self.settings = settings or get_settings()
+        self.reader_model = reader_model or default_model()
         self.chat_model: BaseChatModel | None = chat_model
         if self.chat_model is None and self.settings.answer_mode != "extractive":
             self.chat_model = build_chat_model(self.settings)
@@ -128,7 +135,7 @@ class Assistant:
             s.dense_floor,
             s.dense_ceiling,
             s.dense_weight,
-            default_model(),
+            self.reader_model,
         )
 
     @property

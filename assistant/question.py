@@ -126,6 +126,9 @@ def is_follow_up(question: str) -> bool:
 
 
 _ENTITY = re.compile(r"(?<![\w-])(?:[A-ZÀ-Ý][\w]*(?:-[\w]+)*|\d{4})(?![\w-])")
+# An adjective made from a place name before the noun it describes ("de Twentse wijkaanpak", "in de
+# Friese hoofdstad"): documents name the place, or describe it otherwise, rarely the adjective itself.
+_PLACE_ADJECTIVE = re.compile(r"(?:se|sche) +[a-zà-ÿ]")
 
 
 def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool]) -> list[str]:
@@ -141,6 +144,8 @@ def missing_names(question: str, analyzer: Analyzer, known: Callable[[str], bool
             continue  # the capital of the first word says nothing
         elif name.isupper() and len(name) <= 6:
             continue  # acronyms (BZK, NPLV) are often written out in the documents
+        elif _PLACE_ADJECTIVE.match(question, match.end() - (4 if name.endswith("sche") else 2)):
+            continue
         head = words(name)[0] if words(name) else ""
         terms = analyzer.terms_of_word(head) if head else ()
         if terms and not any(known(t) for t in terms):

@@ -34,6 +34,14 @@ MAX_WINDOW_CHARS = 1100
 PAD = 800  # characters of context read around every retrieved chunk
 GROUP_REACH = 4000  # a list or table is read whole up to this many characters before and after the chunk
 
+# Words with which a Dutch sentence refers back to the one before it: a window that stops right before
+# such a sentence in the same paragraph is cut short of what its claim says in particular.
+_REFERRING = frozenset(
+    {"zij", "ze", "hij", "dit", "dat", "deze", "die", "daardoor", "daarom", "daarmee", "daarbij", "daarin"}
+    | {"daarnaast", "hierdoor", "hierbij", "hiermee", "hierin", "zo", "ook", "bovendien", "verder", "vooral"}
+    | {"maar", "toch", "wel", "dus", "hun", "zijn", "haar"}
+)
+
 _TYPE_WORDS = frozenset(
     [
         "geld",
@@ -142,6 +150,7 @@ class Reader:
         self.dense_weight = dense_weight
         self.model = model or default_model()
         self._unit_cache: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}  # terms, quotable
+        self._doc_cache: dict[str, frozenset[str]] = {}
 
     def _unit_facts(self, doc: DocumentText, i: int, text: str) -> tuple[frozenset[str], bool]:
         """A unit's terms and whether it may be quoted: the same for every question, so kept. The
@@ -157,6 +166,16 @@ class Reader:
             if len(self._unit_cache) > 500_000:
                 self._unit_cache.clear()
             self._unit_cache[key] = found
+        return found
+
+    def _doc_terms(self, doc: DocumentText) -> frozenset[str]:
+        """Every term of a document (the same for every question, so kept)."""
+        key = _key(doc)
+        found = self._doc_cache.get(key)
+        if found is None:
+            if len(self._doc_cache) > 5000:
+                self._doc_cache.clear()
+            found = self._doc_cache[key] = frozenset(self.analyzer.terms(doc.text))
         return found
 
     # --- public -----------------------------------------------------------------------------------
@@ -216,6 +235,8 @@ class Reader:
                     mean = np.mean(inside, axis=0)
                     context.chunk_dense[chunk.id] = float(mean @ vector / (np.linalg.norm(mean) or 1.0))
         context.best_chunk_dense = max(context.chunk_dense.values(), default=0.0)
+        for c in candidates:
+            context.doc_ranks.setdefault(c.chunk.doc.key, len(context.doc_ranks))
         windows: dict[tuple[str, int, int], Window] = {}
         for doc, scored, candidate in units.values():
             for su in scored.values():
@@ -375,6 +396,17 @@ class Reader:
         total = sum(ctx.weights.values()) or 1.0
         focus_total = sum(ctx.focus.values()) or 1.0
         before = scored.get(units[0].index - 1)
+        after = scored.get(units[-1].index + 1)
+        if after is not None and (after.unit.section != units[-1].unit.section or after.unit.kind == "heading"):
+            after = None
+        context_terms = terms.union(*(u.terms for u in near if u.unit.section == units[0].unit.section))
+        cut_short = (
+            after is not None
+            and after.block is units[-1].block
+            and (units[-1].text.rstrip().endswith(":") or _first_word(after.text) in _REFERRING)
+        )
+        doc_order = ctx.doc_ranks.get(_key(window.doc))
+        doc_terms = self._doc_terms(window.doc)
         intent = ctx.intent
         typed = [u for u in units if u.typed]
         listed = any(u.unit.kind in ("item", "row") for u in units)
@@ -407,6 +439,15 @@ class Reader:
             "rel_first": units[0].score,
             "dense_max": max(u.relevance for u in units),
             "lex_cover": sum(w for t, w in ctx.weights.items() if t in terms) / total,
+            "context_cover": sum(w for t, w in ctx.weights.items() if t in context_terms) / total,
+            "next_dense": after.relevance if after is not None else 0.0,
+            "cut_short": float(cut_short),
+            "refers_back": float(
+                before is not None and before.block is units[0].block and _first_word(units[0].text) in _REFERRING
+            ),
+            "doc_cover": sum(w for t, w in ctx.weights.items() if t in doc_terms) / total,
+            "doc_focus": sum(w for t, w in ctx.focus.items() if t in doc_terms) / focus_total,
+            "doc_rank": 1.0 / (1.0 + doc_order) if doc_order is not None else 0.0,
             "focus_cover": sum(w for t, w in ctx.focus.items() if t in terms or t in heading_terms) / focus_total,
             "head_cover": sum(w for t, w in ctx.weights.items() if t in heading_terms) / total,
             "type_number": float(has and kind == "number"),
@@ -485,6 +526,7 @@ class _Context:
     vector: np.ndarray
     sections: dict[tuple[str, int], str] = field(default_factory=dict)  # folded section texts
     headings: dict[tuple[str, int], frozenset[str]] = field(default_factory=dict)  # terms of section headings
+    doc_ranks: dict[str, int] = field(default_factory=dict)  # document key → rank of its best candidate
     chunk_dense: dict[str, float] = field(default_factory=dict)  # chunk id → similarity of its sentences' mean
     best_chunk_dense: float = 0.0
 
@@ -503,6 +545,11 @@ class _Context:
             start, end = doc.section_span(section)
             found = self.sections[key] = fold(doc.text[start:end])
         return found
+
+
+def _first_word(text: str) -> str:
+    found = words(text[:40])
+    return found[0].lower() if found else ""
 
 
 def _key(doc: DocumentText) -> str:

@@ -27,6 +27,13 @@ FEATURES = (  # what the ranker sees of a window
     "rel_first",
     "dense_max",
     "lex_cover",
+    "context_cover",
+    "next_dense",
+    "cut_short",
+    "refers_back",
+    "doc_rank",
+    "doc_cover",
+    "doc_focus",
     "focus_cover",
     "head_cover",
     "type_number",
@@ -67,6 +74,9 @@ FEATURES = (  # what the ranker sees of a window
 ANSWER_FEATURES = (
     "dense_max",
     "lex_cover",
+    "context_cover",
+    "doc_cover",
+    "doc_focus",
     "focus_cover",
     "type_ok",
     "type_focus",
@@ -99,6 +109,11 @@ class ReaderModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
     @classmethod
+    def untrained(cls) -> ReaderModel:
+        """All weights 0 (every window ties, every answer passes): what training forms windows with."""
+        return cls(dict.fromkeys(FEATURES, 0.0), dict.fromkeys(ANSWER_FEATURES, 0.0), 0.0, 0.0, 0.0)
+
+    @classmethod
     def load(cls, path: Path = WEIGHTS_FILE) -> ReaderModel:
         """The model in a weights file, which must weigh exactly the declared features: a feature missing
         from the file or one the code no longer computes (renamed, removed) is an error, not a silent 0."""
@@ -120,38 +135,39 @@ class ReaderModel:
         )
 
 
-CLOSE_MEANING = 0.9  # relevance (0–1) from which a unit says the same as the question in other words
 SUPPORT_DEPTH = 1  # best-ranked windows among which a figure or date question looks for its answer
 
 
 def supports(features: dict[str, float], kind: str) -> bool:
-    """Whether a window can answer a question of this kind at all.
+    """Whether a window can answer a question of this kind at all (the rules; whether it does answer is
+    the answerability model's call).
 
-    A figure or date question needs, in one unit of the window, a figure or date the question does not
-    name itself, which is about what the question asks: next to the counted noun ("614 woningen"), or in
-    a unit that shares words with what the question says about its names (not only the names), or that
-    matches the question closely in meaning (a paraphrase). When the question counts a noun, a figure
-    next to it is required unless the unit matches that closely. The years, figures and ordinals the
-    question names ("in 2023", "de derde tranche") must stand in the window, the sentence before or after
-    it or its heading. Other questions need them somewhere in the window's section.
+    A figure or date question needs a figure or date in the window that the question does not name
+    itself, and the years, figures and ordinals the question names ("in 2023", "de derde tranche") must
+    stand in the window, the sentence before or after it or its heading. Other questions need them
+    somewhere in the window's section.
     """
     if kind not in ("number", "date"):
         return features["anchor_missing"] == 0
-    if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
-        return False
-    bound = features["unit_bound"]
-    close = features["type_dense"] >= CLOSE_MEANING
-    if bound == 0 and not close:
-        return False
-    return bound == 1 or features["type_pred"] > 0 or close
+    return features["anchor_near"] >= 1.0 and features["type_number"] + features["type_date"] > 0
+
+
+RESTATES = 0.2  # share of a window's content words the question does not already use, below which it restates it
+
+
+def restates(features: dict[str, float]) -> bool:
+    """Whether a window only says what the question says (its words are nearly all the question's):
+    such a window is never the answer, however well it matches."""
+    return features["novel"] < RESTATES
 
 
 def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
-    """Index of the window to answer with among windows in rank order (their features), or None:
-    the best-ranked window that supports the question, looking ``SUPPORT_DEPTH`` deep for figure and
-    date questions and at the best window only for other kinds."""
+    """Index of the window to answer with among windows in rank order (their features), or None: the
+    best-ranked window that supports the question and does not restate it, looking ``SUPPORT_DEPTH``
+    deep for figure and date questions and at the best such window only for other kinds."""
     depth = SUPPORT_DEPTH if kind in ("number", "date") else 1
-    return next((i for i, f in enumerate(ranked[:depth]) if supports(f, kind)), None)
+    eligible = [i for i, f in enumerate(ranked) if not restates(f)][:depth]
+    return next((i for i in eligible if supports(ranked[i], kind)), None)
 
 
 @lru_cache(maxsize=1)

@@ -23,6 +23,7 @@ from assistant.retrieval import Candidate
 from beleidsbron.document import DocumentText
 from beleidsbron.domain import AnswerSentence, Chunk, Citation, DocumentInfo
 from beleidsbron.lexical_index import LexicalIndex
+from beleidsbron.settings import Settings
 from beleidsbron.text.dutch_analysis import Analyzer
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
@@ -32,15 +33,21 @@ DIMENSION = 256
 _ANALYZER = Analyzer()
 
 
+SHARED = 0.75  # cosine similarity of two unrelated texts, as e5 puts it (its similarities lie in 0.7–1)
+
+
 class FakeEmbedder:
-    """FAKE embedding: normalised counts of the text's stems hashed into :data:`DIMENSION` buckets."""
+    """FAKE embedding: normalised counts of the text's stems hashed into :data:`DIMENSION` buckets, plus
+    one component every text shares, so that similarities fall in e5's range: ``SHARED`` for texts
+    without a common stem, 1 for the same stems."""
 
     def embed(self, text: str) -> np.ndarray:
         vector = np.zeros(DIMENSION, np.float32)
         for term in _ANALYZER.terms(text):
             vector[int(hashlib.md5(term.encode()).hexdigest()[:8], 16) % DIMENSION] += 1.0
         norm = float(np.linalg.norm(vector))
-        return vector / norm if norm else vector
+        bag = vector / norm if norm else vector
+        return np.concatenate([[np.sqrt(SHARED)], np.sqrt(1 - SHARED) * bag]).astype(np.float32)
 
 
 def document(source: str, pages: list[str], title: str = "") -> tuple[DocumentText, list[Chunk]]:
@@ -73,7 +80,9 @@ class Bench:
         self.chunks.extend(chunks)
         return built
 
-    def ask(self, question: str, threshold: float = 0.0) -> Answered:
+    def ask(self, question: str, threshold: float | None = None) -> Answered:
+        """The answer as the assistant gives it, at the shipped refusal threshold unless one is given."""
+        settings = Settings()
         embedder = FakeEmbedder()
         index = LexicalIndex.build(self.chunks, "test")
         vectors = {c.id: [(a, b, embedder.embed(c.text[a:b])) for a, b in c.spans()] for c in self.chunks}
@@ -82,9 +91,9 @@ class Bench:
             index.analyzer,
             index.idf_of,
             lambda ids: {i: vectors[i] for i in ids},
-            dense_floor=0.0,
-            dense_ceiling=1.0,
-            dense_weight=0.5,
+            dense_floor=settings.dense_floor,
+            dense_ceiling=settings.dense_ceiling,
+            dense_weight=settings.dense_weight,
             model=default_model(),
         )
         scores = index.scores(index.analyzer.terms(question))
@@ -97,6 +106,7 @@ class Bench:
         ]
         intent = classify(question)
         windows = reader.windows(question, intent, candidates, embedder.embed(question), 8)
+        threshold = reader.model.refusal_threshold if threshold is None else threshold
         picks = select(windows, intent.kind, threshold, reader.model.second_margin)
         if not picks:
             return Answered("", True, [], [], windows, [])

@@ -180,3 +180,86 @@ def test_a_weights_file_that_misses_or_renames_a_feature_is_refused(tmp_path) ->
     (tmp_path / "missing.json").write_text(json.dumps(missing))
     with pytest.raises(ReaderWeightsError, match="type_ok"):
         ReaderModel.load(tmp_path / "missing.json")
+
+
+# --- the reader's choice of window (issue: a reader that generalizes) ----------------------------------
+
+FORWARD = [
+    "Wijkgericht werken in Dalburg",
+    "Uit de evaluatie blijkt dat wijkgericht werken in Dalburg moeizaam van de grond komt. Het "
+    "gemeentebestuur ziet de meerwaarde ervan niet altijd in. Bestuurders beschouwen het eerder als iets "
+    "wat leuk is dan als iets wat nodig is, en geven de wijkteams daardoor te weinig mandaat.",
+    "Vanaf 2025 krijgt elk wijkteam een eigen coördinator.",
+]
+
+RESTATED = [
+    "Samenvatting",
+    "De gemeente Dalburg kiest voor een wijkbudget.",
+    "Aanleiding",
+    "Bewoners weten zelf het best wat hun straat nodig heeft. Met een eigen budget regelen zij dat direct, "
+    "zonder lange procedures bij het stadhuis.",
+]
+
+ENERGY = [
+    "Lokale energieprojecten",
+    "De coöperatie beheert twee installaties; de tabel geeft het vermogen en de opbrengst per uur.",
+    "Installatie | Vermogen | Opbrengst per uur\nZonneweide Dijkweg | 5 MW | 5 MWh\nWindmolen Hoge Veld | 3 MW | 2 MWh",
+]
+
+DEMOLITION = [
+    "Herstructurering",
+    "In 2022 zijn in de Rivierenwijk van Dalburg 312 woningen gesloopt om plaats te maken voor nieuwbouw.",
+]
+
+
+@pytest.fixture(scope="module")
+def reading() -> Bench:
+    bench = Bench()
+    bench.add("evaluatie.pdf", ["\n\n".join(FORWARD)])
+    bench.add("wijkbudget.pdf", ["\n\n".join(RESTATED)])
+    bench.add("energie.pdf", ["\n\n".join(ENERGY)])
+    bench.add("sloop.pdf", ["\n\n".join(DEMOLITION)])
+    bench.add("noord.pdf", ["Wijkteam Noord\n\nIn Dalburg-Noord werkt het wijkteam met vaste spreekuren in de buurt."])
+    bench.add("zuid.pdf", ["Wijkteam Zuid\n\nIn Dalburg-Zuid werkt het wijkteam met huisbezoeken bij ouderen."])
+    return bench
+
+
+def test_the_answer_extends_over_the_sentences_that_carry_the_claim(reading: Bench) -> None:
+    answer = reading.ask("Waarom komt wijkgericht werken in Dalburg moeizaam van de grond?")
+    assert not answer.refused
+    assert "meerwaarde ervan niet altijd in" in answer.text  # the sentence after the claim
+    assert "te weinig mandaat" in answer.text  # and the one that makes it concrete
+
+
+def test_a_window_that_restates_the_question_loses_to_the_one_that_answers(reading: Bench) -> None:
+    from assistant.reader_model import restates
+
+    answer = reading.ask("Waarom kiest de gemeente Dalburg voor een wijkbudget?")
+    restating = [w for w in answer.windows if w.text() == "De gemeente Dalburg kiest voor een wijkbudget."]
+    assert restating and restates(restating[0].features)  # it is a window, and it only restates
+    assert not answer.refused
+    assert "De gemeente Dalburg kiest voor een wijkbudget." not in answer.text
+    assert "Bewoners weten zelf het best" in answer.text
+
+
+def test_two_close_windows_are_both_quoted_one_clear_window_alone(reading: Bench) -> None:
+    close = reading.ask("Hoe werkt het wijkteam in Dalburg?")
+    assert not close.refused
+    assert [p.window.doc.doc.source for p in close.picks[:2]] in (["noord.pdf", "zuid.pdf"], ["zuid.pdf", "noord.pdf"])
+    assert "spreekuren" in close.text and "huisbezoeken" in close.text
+    clear = reading.ask("Wat doet het wijkteam in Dalburg-Zuid voor ouderen?")
+    assert [p.window.doc.doc.source for p in clear.picks] == ["zuid.pdf"]
+
+
+def test_a_figure_in_a_table_cell_with_its_unit_is_answered(reading: Bench) -> None:
+    answer = reading.ask("Hoeveel vermogen heeft de zonneweide aan de Dijkweg?")
+    assert not answer.refused
+    rows = [s.text for s in answer.sentences if s.kind == "row"]
+    assert rows and "Zonneweide Dijkweg" in rows[0] and "Vermogen: 5 MW" in rows[0]
+
+
+def test_a_near_miss_is_refused_while_its_answerable_neighbour_is_answered(reading: Bench) -> None:
+    answered = reading.ask("Hoeveel woningen zijn in 2022 in de Rivierenwijk van Dalburg gesloopt?")
+    assert not answered.refused and "312 woningen" in answered.text
+    near_miss = reading.ask("Hoeveel woningen zijn in 2023 in de Rivierenwijk van Dalburg gesloopt?")
+    assert near_miss.refused, near_miss.text
