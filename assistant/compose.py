@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 
 from assistant.quotable import clean_quote
 from assistant.reader import ScoredUnit, Window
-from assistant.reader_model import choose, restates, supports
+from assistant.reader_model import choose, quotable_for, supports
 from assistant.retrieval import Candidate, diversify
 from beleidsbron.document import DocumentText
 from beleidsbron.domain import AnswerSentence, Chunk, Citation
@@ -52,7 +52,7 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
     for window in windows:
         if len(chosen) >= max_windows or window.score < first.score - margin:
             break
-        if window is first or restates(window.features) or not supports(window.features, kind):
+        if window is first or not quotable_for(window.features, kind) or not supports(window.features, kind):
             continue
         if not window.features["type_ok"]:
             continue  # a further quote must answer too: hold a figure, date, reason or list when one is asked

@@ -156,17 +156,22 @@ RESTATES = 0.2  # share of a window's content words the question does not alread
 
 
 def restates(features: dict[str, float]) -> bool:
-    """Whether a window only says what the question says (its words are nearly all the question's):
-    such a window is never the answer, however well it matches."""
+    """Whether a window only says what the question says (its words are nearly all the question's)."""
     return features["novel"] < RESTATES
+
+
+def quotable_for(features: dict[str, float], kind: str) -> bool:
+    """Whether a window may be quoted as an answer at all, however well it matches: never one that
+    restates the question, never a table for a *waarom* question (a table states figures, not reasons)."""
+    return not restates(features) and not (kind == "cause" and features["table_window"])
 
 
 def choose(ranked: list[dict[str, float]], kind: str) -> int | None:
     """Index of the window to answer with among windows in rank order (their features), or None: the
-    best-ranked window that supports the question and does not restate it, looking ``SUPPORT_DEPTH``
-    deep for figure and date questions and at the best such window only for other kinds."""
+    best-ranked window that may be quoted (:func:`quotable_for`) and supports the question, looking
+    ``SUPPORT_DEPTH`` deep for figure and date questions and at the best such window only for other kinds."""
     depth = SUPPORT_DEPTH if kind in ("number", "date") else 1
-    eligible = [i for i, f in enumerate(ranked) if not restates(f)][:depth]
+    eligible = [i for i, f in enumerate(ranked) if quotable_for(f, kind)][:depth]
     return next((i for i in eligible if supports(ranked[i], kind)), None)
 
 
