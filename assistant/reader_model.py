@@ -144,12 +144,16 @@ def supports(features: dict[str, float], kind: str) -> bool:
 
     A figure or date question needs a figure or date in the window that the question does not name
     itself, and the years, figures and ordinals the question names ("in 2023", "de derde tranche") must
-    stand in the window, the sentence before or after it or its heading. Other questions need them
-    somewhere in the window's section.
+    stand in the window, the sentence before or after it or its heading. When the question counts a noun
+    ("hoeveel medewerkers") and no figure stands next to it, a unit with a figure must at least share
+    what the question says about its names. Other questions need the named years and figures somewhere
+    in the window's section.
     """
     if kind not in ("number", "date"):
         return features["anchor_missing"] == 0
-    return features["anchor_near"] >= 1.0 and features["type_number"] + features["type_date"] > 0
+    if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
+        return False
+    return features["unit_bound"] > 0 or features["type_pred"] > 0
 
 
 RESTATES = 0.2  # share of a window's content words the question does not already use, below which it restates it
