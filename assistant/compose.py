@@ -66,15 +66,18 @@ def select(windows: list[Window], kind: str, threshold: float, margin: float, ma
 
 
 def _narrowed(window: Window, windows: list[Window], kind: str) -> Window:
-    """For a figure or date, the best row (with its header) of a whole table that was chosen, when
+    """For a figure or date, the best row (with its header rows) of a whole table that was chosen, when
     a row supports the question on its own: the answer is the row, the table is its passage."""
-    if kind not in ("number", "date") or len(window.units) < 3 or window.units[0].unit.kind != "header":
+    header = [u.index for u in window.units if u.unit.kind == "header"]
+    if kind not in ("number", "date") or not header or len(window.units) < len(header) + 2:
         return window
-    header = window.units[0].index
     rows = [
         w
         for w in windows
-        if len(w.units) == 2 and w.units[0].index == header and w.doc is window.doc and supports(w.features, kind)
+        if w.doc is window.doc
+        and [u.index for u in w.units[:-1]] == header
+        and w.units[-1].unit.kind == "row"
+        and supports(w.features, kind)
     ]
     return max(rows, key=lambda w: w.score, default=window)
 
