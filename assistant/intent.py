@@ -13,7 +13,7 @@ connectives, enumerations), so question and evidence are judged by one vocabular
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from beleidsbron.text.dutch_analysis import STOP_WORDS, fold, stem
@@ -171,7 +171,10 @@ class Intent:
     ``kind`` is the answer type; ``money`` marks a number question about an amount of money;
     ``unit`` is the counted noun of "hoeveel X" (if any); ``anchors`` are the years, figures and
     ordinals the question names, which an answer must be about ("in 2023", "de derde tranche");
-    ``count`` is the number of things the question expects ("welke drie pijlers").
+    ``count`` is the number of things the question expects ("welke drie pijlers"); ``references`` are
+    the figures with which the question refers to a document or a part of it — a calendar date ("de
+    besluitenlijst van 12 maart 2024"), a number after a reference noun ("tabel 1", "resolutie 1441"):
+    the document must name them somewhere, not next to the answer.
     """
 
     kind: Kind
@@ -180,6 +183,7 @@ class Intent:
     anchors: tuple[str, ...] = ()
     count: int | None = None  # "welke drie pijlers" → 3: how many things an enumeration should name
     given: frozenset[str] = frozenset()  # figures and years the question itself names: no answer to it
+    references: tuple[str, ...] = ()
 
     @property
     def specific(self) -> bool:
@@ -187,10 +191,22 @@ class Intent:
         return self.kind in ("number", "date")
 
 
+_REFERENCE = re.compile(
+    rf"\b\d{{1,2}}\s+(?:{_MONTHS.replace(' ', '|')})(?:\s+\d{{4}})?\b|"  # a calendar date
+    r"\b(?:tabel|figuur|bijlage|hoofdstuk|paragraaf|artikel|resolutie|motie|nummer|nr\.?|versie)\s+\d+(?:\.\d+)*\b",
+    re.IGNORECASE,
+)
+
+
 def classify(question: str) -> Intent:
     """The intent of a Dutch question (``general`` when no pattern applies)."""
     q = " ".join(question.split())
-    anchors = question_anchors(q)
+    references = tuple(dict.fromkeys(a for m in _REFERENCE.finditer(q) for a in question_anchors(m.group(0))))
+    anchors = tuple(a for a in question_anchors(q) if a not in references)
+    return replace(_classify(q, anchors), references=references)
+
+
+def _classify(q: str, anchors: tuple[str, ...]) -> Intent:
     count_match = _COUNT.search(q)
     count = _COUNTS.index(count_match.group(1).lower()) + 2 if count_match else None
     if _Q_CAUSE.search(q):
@@ -240,6 +256,9 @@ def name_words(question: str) -> list[str]:
     return words
 
 
+_ACRONYM_BEFORE = re.compile(r"\b[A-Z]{2,}\s$")
+
+
 def question_anchors(question: str) -> tuple[str, ...]:
     """Years, figures and ordinals the question names ("2023", "600", "derde"), folded.
 
@@ -251,6 +270,8 @@ def question_anchors(question: str) -> tuple[str, ...]:
         after = question[match.end() : match.end() + 1]
         if before.isalnum() or before == "-" or after == "-" or match.group(0)[0].isupper():
             continue  # part of a name ("G40", "56-wijkenaanpak", "Tweede Kamer")
+        if _ACRONYM_BEFORE.search(question[: match.start()]):
+            continue  # a version or number of an acronym's thing ("RES 2.0", "NOVI 2020")
         out.append(fold(match.group(0)))
     return tuple(dict.fromkeys(out))
 

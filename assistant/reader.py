@@ -150,7 +150,7 @@ class Reader:
         self.dense_weight = dense_weight
         self.model = model or default_model()
         self._unit_cache: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}  # terms, quotable
-        self._doc_cache: dict[str, frozenset[str]] = {}
+        self._doc_cache: dict[str, tuple[frozenset[str], str]] = {}
 
     def _unit_facts(self, doc: DocumentText, i: int, text: str) -> tuple[frozenset[str], bool]:
         """A unit's terms and whether it may be quoted: the same for every question, so kept. The
@@ -170,12 +170,19 @@ class Reader:
 
     def _doc_terms(self, doc: DocumentText) -> frozenset[str]:
         """Every term of a document (the same for every question, so kept)."""
+        return self._doc_facts(doc)[0]
+
+    def _doc_folded(self, doc: DocumentText) -> str:
+        """A document's accent-folded lower-case text (kept, as its terms)."""
+        return self._doc_facts(doc)[1]
+
+    def _doc_facts(self, doc: DocumentText) -> tuple[frozenset[str], str]:
         key = _key(doc)
         found = self._doc_cache.get(key)
         if found is None:
             if len(self._doc_cache) > 5000:
                 self._doc_cache.clear()
-            found = self._doc_cache[key] = frozenset(self.analyzer.terms(doc.text))
+            found = self._doc_cache[key] = (frozenset(self.analyzer.terms(doc.text)), fold(doc.text))
         return found
 
     # --- public -----------------------------------------------------------------------------------
@@ -500,12 +507,18 @@ class Reader:
         window.score = self.model.rank(f)
         window.answers = self.model.answerability(f)
 
-    @staticmethod
-    def _anchors_missing(window: Window, ctx: _Context) -> float:
-        if not ctx.anchors:
+    def _anchors_missing(self, window: Window, ctx: _Context) -> float:
+        """Share of the question's anchors the window's context lacks: its years and figures missing
+        from the window's section, the figures with which it refers to a document or a part of it missing
+        from the whole document."""
+        if not ctx.anchors and not ctx.intent.references:
             return 0.0
         section = ctx.section_text(window.doc, window.units[0].unit.section)
-        return sum(not anchor_found(a, section) for a in ctx.anchors) / len(ctx.anchors)
+        missing = sum(not anchor_found(a, section) for a in ctx.anchors)
+        if ctx.intent.references:
+            document = self._doc_folded(window.doc)
+            missing += sum(not anchor_found(a, document) for a in ctx.intent.references)
+        return missing / (len(ctx.anchors) + len(ctx.intent.references))
 
 
 @dataclass

@@ -135,7 +135,7 @@ class ReaderModel:
         )
 
 
-SUPPORT_DEPTH = 1  # best-ranked windows among which a figure or date question looks for its answer
+SUPPORT_DEPTH = 2  # best-ranked windows among which a figure or date question looks for its answer
 
 
 def supports(features: dict[str, float], kind: str) -> bool:
@@ -146,13 +146,18 @@ def supports(features: dict[str, float], kind: str) -> bool:
     itself, and the years, figures and ordinals the question names ("in 2023", "de derde tranche") must
     stand in the window, the sentence before or after it or its heading. When the question counts a noun
     ("hoeveel medewerkers") and no figure stands next to it, a unit with a figure must at least share
-    what the question says about its names. Other questions need the named years and figures somewhere
-    in the window's section.
+    what the question says about its names; a unit with a date always must ("wanneer treedt de wet in
+    werking": a date of something else in the same text is no answer). Every question needs its named years and figures somewhere in
+    the window's section, and the dates and numbers with which it refers to a document in the document.
     """
+    if features["anchor_missing"] > 0:
+        return False
     if kind not in ("number", "date"):
-        return features["anchor_missing"] == 0
+        return True
     if features["anchor_near"] < 1.0 or features["type_number"] + features["type_date"] == 0:
         return False
+    if kind == "date":
+        return features["type_pred"] > 0  # the date's unit says what happened then
     return features["unit_bound"] > 0 or features["type_pred"] > 0
 
 

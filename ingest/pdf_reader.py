@@ -12,11 +12,13 @@ the page has graphics but no text (:func:`ingest.ocr.logo_lines`). Every way a f
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import pypdf
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
@@ -99,11 +101,20 @@ def open_pdf(data: bytes) -> pdfium.PdfDocument:
             raise BadPdfError(reason(Code.PASSWORD)) from exc
         if code == pdfium_c.FPDF_ERR_SECURITY:
             raise BadPdfError(reason(Code.ENCRYPTED_UNSUPPORTED, detail=_short(exc))) from exc
-        if code == pdfium_c.FPDF_ERR_SUCCESS:  # it loaded, but has no page
+        if code == pdfium_c.FPDF_ERR_SUCCESS or _empty_page_tree(data):  # a sound file without a page
             raise BadPdfError(reason(Code.NO_PAGES)) from exc
         raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
     except Exception as exc:
         raise BadPdfError(reason(Code.CORRUPT, detail=_short(exc))) from exc
+
+
+def _empty_page_tree(data: bytes) -> bool:
+    """Whether a file pdfium refused is a well-formed PDF whose page tree is empty (pdfium calls that a
+    format error): read again by pypdf only on this failure path, to say what is wrong."""
+    try:
+        return len(pypdf.PdfReader(io.BytesIO(data)).pages) == 0
+    except Exception:
+        return False
 
 
 def _short(exc: BaseException) -> str:

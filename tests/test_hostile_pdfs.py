@@ -260,15 +260,11 @@ def test_thousand_pages_keep_their_page_numbers(hostile: HostileRun) -> None:
     markers: dict[int, int] = {}  # page named by a "Mijlpaal" sentence → page the chunk metadata gives
     for chunk in chunks:
         assert list(chunk.pages) == list(range(chunk.page_start, chunk.page_end + 1))
-        assert chunk.page_starts[0] == 0 and list(chunk.page_starts) == sorted(set(chunk.page_starts))
-        assert len(chunk.page_starts) == len(chunk.pages) and chunk.page_starts[-1] < len(chunk.text)
         covered.update(chunk.pages)
-        # every piece of the chunk is the text of the page the metadata names, at the right offset
-        ends = [*chunk.page_starts[1:], len(chunk.text)]
-        for k, (start, end) in enumerate(zip(chunk.page_starts, ends, strict=True)):
-            piece = chunk.text[start:end].rstrip()
-            offset = chunk.page_offset if k == 0 else 0
-            assert pages[chunk.pages[k]][offset : offset + len(piece)] == piece
+        # every unit of the chunk is text of the page the store names for it
+        for unit in chunk.units:
+            piece = chunk.text[unit.start - chunk.start : unit.end - chunk.start].strip()
+            assert piece and piece in pages[unit.page], (unit.page, piece)
         for match in re.finditer(r"Mijlpaal ((?:[a-z]+ )*[a-z]+)\.", chunk.text):
             named = int("".join(str(pdf_factory.DIGIT_WORDS.index(w)) for w in match.group(1).split()))
             markers[named] = chunk.page_at(match.start())
@@ -293,14 +289,13 @@ def test_huge_single_page_is_chunked_exactly(hostile: HostileRun) -> None:
     chunks = chunks_of(hostile.store, path.name)
     assert len(chunks) > 300
     for chunk in chunks:
-        assert chunk.pages == (1,) and chunk.page_starts == (0,)
+        assert chunk.pages == (1,)
         assert len(chunk.text) <= 600
-        assert page[chunk.page_offset : chunk.page_offset + len(chunk.text)] == chunk.text
-    assert chunks[0].page_offset == 0
-    assert chunks[-1].page_offset + len(chunks[-1].text) == len(page)
+        assert page[chunk.start : chunk.end] == chunk.text  # an exact slice of the page
+    assert chunks[0].start == 0
+    assert chunks[-1].end == len(page)
     for before, after in itertools.pairwise(chunks):  # contiguous, overlap at most 50
-        end = before.page_offset + len(before.text)
-        assert end - 50 <= after.page_offset <= end + 2
+        assert before.end - 50 <= after.start <= before.end + 2
 
 
 def test_unicode_text_survives_without_control_characters(hostile: HostileRun) -> None:

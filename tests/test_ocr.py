@@ -436,8 +436,8 @@ def test_two_ocr_workers_read_a_scan_as_one_does_in_page_order(tmp_path: Path, m
         assert heard == [1, 2, 3, 4] and [p.number for p in content.ocr_pages] == [1, 2, 3, 4]
         assert max(in_flight) <= 2 * workers + 1  # bounded: with one worker, 3 of the 4 pages at most
         assert most_at_once(log) == workers, log.read_text()
-        read = [(p.text, p.confidence, p.words) for p in content.ocr_pages]
-        results[workers] = ([p.text for p in content.pages], read)
+        ocr_read = [(p.text, p.confidence, p.words) for p in content.ocr_pages]
+        results[workers] = ([p.text for p in content.pages], ocr_read)
     assert results[1] == results[2]
     for number, text in enumerate([*SCAN, *MIXED[1:]], start=1):
         assert char_accuracy(text, results[2][0][number - 1]) >= 0.95

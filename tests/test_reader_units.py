@@ -212,6 +212,15 @@ DEMOLITION = [
 ]
 
 
+DECISIONS = [
+    "Besluitenlijst van de collegevergadering van 12 maart 2024",
+    "Aanwezig: de burgemeester, de wethouders en de gemeentesecretaris.",
+    "Kadernota",
+    "Het college besluit in de kadernota een bedrag van € 250.000 op te nemen voor het onderhoud van de "
+    "speelplaatsen in de Rivierenwijk.",
+]
+
+
 @pytest.fixture(scope="module")
 def reading() -> Bench:
     bench = Bench()
@@ -219,6 +228,7 @@ def reading() -> Bench:
     bench.add("wijkbudget.pdf", ["\n\n".join(RESTATED)])
     bench.add("energie.pdf", ["\n\n".join(ENERGY)])
     bench.add("sloop.pdf", ["\n\n".join(DEMOLITION)])
+    bench.add("besluiten.pdf", ["\n\n".join(DECISIONS)])
     bench.add("noord.pdf", ["Wijkteam Noord\n\nIn Dalburg-Noord werkt het wijkteam met vaste spreekuren in de buurt."])
     bench.add("zuid.pdf", ["Wijkteam Zuid\n\nIn Dalburg-Zuid werkt het wijkteam met huisbezoeken bij ouderen."])
     return bench
@@ -263,3 +273,10 @@ def test_a_near_miss_is_refused_while_its_answerable_neighbour_is_answered(readi
     assert not answered.refused and "312 woningen" in answered.text
     near_miss = reading.ask("Hoeveel woningen zijn in 2023 in de Rivierenwijk van Dalburg gesloopt?")
     assert near_miss.refused, near_miss.text
+
+
+def test_a_date_that_dates_the_document_is_looked_for_in_the_whole_document(reading: Bench) -> None:
+    question = "Welk bedrag neemt het college volgens de besluitenlijst van {} op voor de speelplaatsen?"
+    answered = reading.ask(question.format("12 maart 2024"))
+    assert not answered.refused and "€ 250.000" in answered.text  # the date stands in the title, not the answer
+    assert reading.ask(question.format("19 maart 2024")).refused  # a list of another meeting is not this one
