@@ -76,13 +76,10 @@ class Assistant:
             raise StoreMissingError(f"The store at {self.store.location} is empty. Run `python -m ingest` first.")
         self._lock = threading.Lock()
         self._index: LexicalIndex = refresh_index(self.store, self.settings)
-        self._search = HybridSearch(self.store, self._index, self.model, self.settings)
+        self._search = self._make_search(self._index)
         self._reader = self._make_reader(self._search)
-        self.refusal_threshold = (
-            self.settings.refusal_threshold
-            if self.settings.refusal_threshold is not None
-            else self._reader.model.refusal_threshold
-        )
+        threshold = self.settings.reader.refusal_threshold
+        self.refusal_threshold = threshold if threshold is not None else self._reader.model.refusal_threshold
         self.fingerprint = self.settings.fingerprint()  # recorded on every answer
 
     @property
@@ -121,20 +118,20 @@ class Assistant:
         with self._lock:
             if version != self._index.version:
                 self._index = refresh_index(self.store, self.settings)
-                self._search = HybridSearch(self.store, self._index, self.model, self.settings)
+                self._search = self._make_search(self._index)
                 self._reader = self._make_reader(self._search)
         return True
 
+    def _make_search(self, index: LexicalIndex) -> HybridSearch:
+        return HybridSearch(self.store, index, self.model, self.settings.retrieval, self.settings.reader)
+
     def _make_reader(self, search: HybridSearch) -> Reader:
-        s = self.settings
         return Reader(
             Library(search.index.chunks),
             search.index.analyzer,
             search.index.idf_of,
             self.store.sentence_vectors,
-            s.dense_floor,
-            s.dense_ceiling,
-            s.dense_weight,
+            self.settings.reader,
             self.reader_model,
         )
 
@@ -198,7 +195,7 @@ class Assistant:
         started = time.perf_counter()
         self.refresh()
         search, reader = self._search, self._reader
-        prepared = prepare(question, history, search.index.analyzer, self.settings.max_question_chars)
+        prepared = prepare(question, history, search.index.analyzer, self.settings.retrieval.max_question_chars)
         if prepared.problem:
             return Answer(
                 question=prepared.text,
@@ -212,9 +209,8 @@ class Assistant:
         retrieved = time.perf_counter()
         unknown = missing_names(prepared.text, search.index.analyzer, search.index.term_ids.__contains__)
         intent = classify(prepared.text)
-        windows = (
-            [] if unknown else reader.windows(prepared.query, intent, candidates, vector, self.settings.reader_passages)
-        )
+        passages = self.settings.reader.reader_passages
+        windows = [] if unknown else reader.windows(prepared.query, intent, candidates, vector, passages)
         picks = select(windows, intent.kind, self.refusal_threshold, reader.model.second_margin)
         best = picks[0].window.answers if picks else 0.0
         return Evidence(prepared, candidates, windows, picks, best, started, retrieved)
@@ -228,7 +224,7 @@ class Assistant:
                 question=prepared.text,
                 text=REFUSAL,
                 refused=True,
-                related=related_passages(state.candidates, self.settings.passages_per_document),
+                related=related_passages(state.candidates, self.settings.retrieval.passages_per_document),
                 notice=notices,
                 mode=mode,
             )
@@ -267,7 +263,7 @@ class Assistant:
         chunks: dict[str, Chunk] = {}
         for pick in state.picks:
             chunks.setdefault(pick.chunk.id, pick.chunk)
-        for cand in diversify(state.candidates, self.settings.passages_per_document):
+        for cand in diversify(state.candidates, self.settings.retrieval.passages_per_document):
             chunks.setdefault(cand.chunk.id, cand.chunk)
         return list(chunks.values())[: self.settings.llm_passages]
 
@@ -320,7 +316,7 @@ class Assistant:
             refused=checked.refused,
             citations=checked.citations,
             sentences=checked.sentences,
-            related=related_passages(state.candidates, s.passages_per_document) if checked.refused else [],
+            related=related_passages(state.candidates, s.retrieval.passages_per_document) if checked.refused else [],
             notice=" ".join(notes),
             mode=s.answer_mode,
             removed_markers=checked.removed_markers,

@@ -27,6 +27,7 @@ from assistant.quotable import META, quotable
 from assistant.reader_model import ReaderModel, default_model
 from assistant.retrieval import Candidate
 from beleidsbron.document import Block, DocumentText, Unit
+from beleidsbron.settings import ReaderSettings
 from beleidsbron.text.dutch_analysis import Analyzer, fold, words
 
 MAX_WINDOW_UNITS = 3
@@ -136,18 +137,17 @@ class Reader:
         analyzer: Analyzer,
         idf_of: Callable[[str], float],
         sentence_vectors: Callable[[list[str]], dict[str, list[tuple[int, int, np.ndarray]]]],
-        dense_floor: float,
-        dense_ceiling: float,
-        dense_weight: float,
+        settings: ReaderSettings,
         model: ReaderModel | None = None,
     ) -> None:
         self.library = library
         self.analyzer = analyzer
         self.idf_of = idf_of
         self.sentence_vectors = sentence_vectors
-        self.floor = dense_floor
-        self.span = max(1e-6, dense_ceiling - dense_floor)
-        self.dense_weight = dense_weight
+        self.settings = settings
+        self.floor = settings.dense_floor
+        self.span = max(1e-6, settings.dense_ceiling - settings.dense_floor)
+        self.dense_weight = settings.dense_weight
         self.model = model or default_model()
         self._unit_cache: dict[tuple[str, int], tuple[frozenset[str], bool]] = {}  # terms, quotable
         self._doc_cache: dict[str, tuple[frozenset[str], str]] = {}

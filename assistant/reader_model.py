@@ -147,8 +147,9 @@ def supports(features: dict[str, float], kind: str) -> bool:
     stand in the window, the sentence before or after it or its heading. When the question counts a noun
     ("hoeveel medewerkers") and no figure stands next to it, a unit with a figure must at least share
     what the question says about its names; a unit with a date always must ("wanneer treedt de wet in
-    werking": a date of something else in the same text is no answer). Every question needs its named years and figures somewhere in
-    the window's section, and the dates and numbers with which it refers to a document in the document.
+    werking": a date of something else in the same text is no answer). Every question needs its named
+    years and figures somewhere in the window's section, and the dates and numbers with which it refers
+    to a document somewhere in that document.
     """
     if features["anchor_missing"] > 0:
         return False

@@ -26,7 +26,7 @@ import numpy as np
 from beleidsbron.domain import Chunk, Filters
 from beleidsbron.embeddings import EmbeddingModel
 from beleidsbron.lexical_index import LexicalIndex, QueryTerms
-from beleidsbron.settings import Settings
+from beleidsbron.settings import ReaderSettings, RetrievalSettings
 from beleidsbron.store import Store
 
 SECOND_SENTENCE = 0.1  # share of a candidate's second-best sentence in its score
@@ -79,13 +79,22 @@ def chroma_where(filters: Filters) -> dict[str, Any] | None:
 
 
 class HybridSearch:
-    """Runs one question against the store and its lexical index."""
+    """Runs one question against the store and its lexical index, with the retrieval settings; the
+    reader's sentence score (``dense_floor``, ``dense_ceiling``, ``dense_weight``) re-scores the candidates."""
 
-    def __init__(self, store: Store, index: LexicalIndex, model: EmbeddingModel, settings: Settings) -> None:
+    def __init__(
+        self,
+        store: Store,
+        index: LexicalIndex,
+        model: EmbeddingModel,
+        settings: RetrievalSettings,
+        reader: ReaderSettings,
+    ) -> None:
         self.store = store
         self.index = index
         self.model = model
         self.settings = settings
+        self.reader = reader
         self._reranker = None
         if settings.reranker_model:
             from sentence_transformers import CrossEncoder
@@ -230,10 +239,10 @@ class HybridSearch:
         weights = {t: w * self.index.idf_of(t) for t, w in term_weights.items()}
         query_terms = set(weights)
         total = sum(weights.values()) or 1.0
-        s = self.settings
-        span = max(1e-6, s.dense_ceiling - s.dense_floor)
+        r = self.reader
+        span = max(1e-6, r.dense_ceiling - r.dense_floor)
         max_rrf = max((c.rrf for c in candidates), default=1.0) or 1.0
-        prior = s.fusion_prior
+        prior = self.settings.fusion_prior
         analyzer, version = self.index.analyzer, self.index.version
         for cand in candidates:
             scored = []
@@ -251,8 +260,8 @@ class HybridSearch:
                     found = _SENTENCE_TERMS[key] = frozenset(analyzer.content_terms(cand.chunk.text[start:end]))
                 text = cand.chunk.text[start:end]
                 lexical = sum(weights[t] for t in query_terms & found) / total
-                relevance = min(1.0, max(0.0, (dense - s.dense_floor) / span))
-                score = s.dense_weight * relevance + (1 - s.dense_weight) * lexical
+                relevance = min(1.0, max(0.0, (dense - r.dense_floor) / span))
+                score = r.dense_weight * relevance + (1 - r.dense_weight) * lexical
                 scored.append(ScoredSentence(start, end, text, dense, lexical, float(score)))
             cand.sentences = scored
             top = cand.best(2)

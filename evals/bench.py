@@ -451,18 +451,14 @@ def run_bench(
         "settings": settings.model_dump(
             mode="json",
             include={
-                "embedding_backend",
-                "embedding_model",
-                "embedding_precision",
-                "embedding_device",
-                "embedding_threads",
-                "embedding_batch_size",
-                "chunk_size",
-                "chunk_overlap",
-                "parse_workers",
-                "dense_candidates",
-                "lexical_candidates",
-                "rescore_candidates",
+                "embedding_backend": True,
+                "embedding_model": True,
+                "embedding_precision": True,
+                "embedding_device": True,
+                "embedding_threads": True,
+                "embedding_batch_size": True,
+                "ingest": {"chunk_size", "chunk_overlap", "parse_workers"},
+                "retrieval": {"dense_candidates", "lexical_candidates", "rescore_candidates"},
             },
         ),
         "targets_config": TARGETS,
@@ -493,7 +489,7 @@ def run_bench(
             "warm": warm_latency(demo, questions),
         }
         checkpoint()
-        sentences = corpus_sentences(pdfs, settings.chunk_size, settings.chunk_overlap)
+        sentences = corpus_sentences(pdfs, settings.ingest.chunk_size, settings.ingest.chunk_overlap)
         results["scale"] = {
             "sentences_per_chunk": sentences_per_chunk,
             "source_sentences": len(sentences),

@@ -290,7 +290,7 @@ def main(argv: list[str] | None = None) -> int:
         "load_average": {"start": load_average()},
         "settings": settings.model_dump(mode="json", include={"embedding_threads", "embedding_batch_size"}),
     }
-    texts = ingest_sentences(demo, settings.chunk_size, settings.chunk_overlap)
+    texts = ingest_sentences(demo, settings.ingest.chunk_size, settings.ingest.chunk_overlap)
     log(f"engines: {len(texts)} sentences, {len(engines)} engines, {args.rounds} rounds")
     results["engines"] = bench_engines(settings, engines, texts, questions, args.rounds)
     with tempfile.TemporaryDirectory(prefix="beleidsbron-engines-") as tmp:

@@ -221,7 +221,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, help="write all numbers to this file")
     args = parser.parse_args(argv)
     settings = get_settings()
-    options = OcrOptions.from_settings(settings) or OcrOptions()
+    options = OcrOptions.from_settings(settings.ingest) or OcrOptions()
     pdfs: list[Path] = []
     for path in args.paths or [settings.corpus_path]:
         pdfs += sorted(p for p in path.glob("*.pdf")) if path.is_dir() else [path]

@@ -175,7 +175,7 @@ def stage_breakdown(assistant: Any, question: str) -> dict[str, float]:
     dense = timed("dense", search.dense, vector, Filters())
     lexical = timed("lexical", search.lexical, terms, Filters())
     ids = list(dict.fromkeys([cid for cid, _ in dense] + [cid for cid, _ in lexical]))
-    timed("sentence_vectors", assistant.store.sentence_vectors, ids[: assistant.settings.rescore_candidates])
+    timed("sentence_vectors", assistant.store.sentence_vectors, ids[: assistant.settings.retrieval.rescore_candidates])
     return out
 
 

@@ -18,7 +18,8 @@ Cross-validation by document: questions are grouped by the writer of their docum
 fold the ascent is run on the other folds' questions and the chosen configuration is scored on the
 held-out fold (whose documents and writers it never saw). The pooled
 held-out figures are the out-of-sample estimate the README reports; the final values come from an
-ascent on all questions and are written into ``beleidsbron/settings.py`` with ``--write``.
+ascent on all questions and are written into ``beleidsbron/settings.py`` (the defaults of
+:class:`~beleidsbron.settings.RetrievalSettings`) with ``--write``.
 """
 
 from __future__ import annotations
@@ -137,7 +138,7 @@ def group_of(question: Question) -> str:
 
 
 class Fitter:
-    """Scores configurations (settings overrides) on every question, memoised per configuration."""
+    """Scores configurations (overrides of the retrieval settings) on every question, memoised per configuration."""
 
     def __init__(self, assistant: Assistant, questions: list[Question]) -> None:
         self.assistant = assistant
@@ -145,7 +146,7 @@ class Fitter:
         self.library = Library(assistant.index.chunks)
         self.store = CachedStore(assistant.store)
         self.queries = []
-        limit = assistant.settings.max_question_chars
+        limit = assistant.settings.retrieval.max_question_chars
         for q in questions:
             prepared = prepare(q.question, list(q.history), assistant.index.analyzer, limit)
             query = prepared.query or q.question
@@ -168,8 +169,9 @@ class Fitter:
         """Per question: top, e@5, e@10, MRR (rows in question order)."""
         key = json.dumps(overrides, sort_keys=True)
         if key not in self._memo:
-            settings = self.assistant.settings.model_copy(update=overrides)
-            search = HybridSearch(self.store, self.assistant.index, self.assistant.model, settings)  # type: ignore[arg-type]
+            settings = self.assistant.settings
+            retrieval = settings.retrieval.model_copy(update=overrides)
+            search = HybridSearch(self.store, self.assistant.index, self.assistant.model, retrieval, settings.reader)  # type: ignore[arg-type]
             rows = []
             for i, (query, vector) in enumerate(self.queries):
                 candidates = search.search(query, vector=vector)[:DEPTH]
@@ -237,14 +239,18 @@ def cross_validate(fitter: Fitter, start: dict[str, Any], log: Any, folds: int =
 
 
 def write_defaults(values: dict[str, Any], path: Path = PROJECT_ROOT / "beleidsbron" / "settings.py") -> None:
-    """Replace the defaults of the fitted fields in the settings source."""
+    """Replace the defaults of the fitted fields in the settings source (in ``class RetrievalSettings``)."""
     text = path.read_text(encoding="utf-8")
+    found = re.search(r"\nclass RetrievalSettings\(.*?(?=\nclass |\Z)", text, re.DOTALL)
+    if found is None:
+        raise ValueError(f"no class RetrievalSettings in {path}")
+    body = found.group(0)
     for name, value in values.items():
         pattern = re.compile(rf"(\n    {name}: [^=\n]+= Field\(\s*)([-0-9.]+)")
-        text, n = pattern.subn(lambda m, v=value: m.group(1) + repr(v), text, count=1)
+        body, n = pattern.subn(lambda m, v=value: m.group(1) + repr(v), body, count=1)
         if n != 1:
-            raise ValueError(f"no numeric default for {name} in {path}")
-    path.write_text(text, encoding="utf-8")
+            raise ValueError(f"no numeric default for {name} in RetrievalSettings of {path}")
+    path.write_text(text[: found.start()] + body + text[found.end() :], encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -104,15 +104,16 @@ def read_gold(path: Path) -> list[Gold]:
 
 def describe_file(path: Path, settings: Settings) -> DocumentInfo:
     """The metadata ingest gives one PDF (its parsing worker, without embedding). Raises BadPdfError."""
-    data = check_file(path, int(settings.max_file_mb * 2**20))
+    ingest = settings.ingest
+    data = check_file(path, int(ingest.max_file_mb * 2**20))
     prepared = prepare_document(
         path,
         file_hash(data),
-        int(settings.max_file_mb * 2**20),
-        settings.max_text_chars,
-        settings.chunk_size,
-        settings.chunk_overlap,
-        OcrOptions.from_settings(settings),
+        int(ingest.max_file_mb * 2**20),
+        ingest.max_text_chars,
+        ingest.chunk_size,
+        ingest.chunk_overlap,
+        OcrOptions.from_settings(ingest),
     )
     return prepared.doc
 

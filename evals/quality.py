@@ -68,10 +68,11 @@ def run_questions(
     assistant: Assistant, questions: list[Question], with_baseline: bool, corpus: Path
 ) -> list[QuestionRun]:
     search = assistant.search
+    limit = assistant.settings.retrieval.max_question_chars
     runs = []
     for q in questions:
         run = QuestionRun(q)
-        prepared = prepare(q.question, list(q.history), search.index.analyzer, assistant.settings.max_question_chars)
+        prepared = prepare(q.question, list(q.history), search.index.analyzer, limit)
         query = prepared.query or q.question
         vector = assistant.model.embed_query_array(query)
         terms = search.index.analyzer.terms(query)
@@ -79,7 +80,7 @@ def run_questions(
         run.ranked["bm25"] = [search.index.chunks[row[cid]] for cid, _ in search.lexical(terms, Filters())][:10]
         run.ranked["dense"] = [search.index.chunks[row[cid]] for cid, _ in search.dense(vector, Filters())][:10]
         run.ranked["hybrid"] = [c.chunk for c in search.fuse(vector, terms, Filters())][:10]
-        full = "hybrid+rescore" + ("+rerank" if assistant.settings.reranker_model else "")
+        full = "hybrid+rescore" + ("+rerank" if assistant.settings.retrieval.reranker_model else "")
         run.ranked[full] = [c.chunk for c in search.search(query)][:10]
         run.answer = assistant.ask(q.question, history=list(q.history))
         runs.append(run)
@@ -218,12 +219,10 @@ def evaluate(
         "settings": settings.model_dump(
             mode="json",
             include={
-                "chunk_size",
-                "chunk_overlap",
-                "embedding_backend",
-                "dense_weight",
-                "refusal_threshold",
-                "reranker_model",
+                "embedding_backend": True,
+                "ingest": {"chunk_size", "chunk_overlap"},
+                "retrieval": {"reranker_model"},
+                "reader": {"dense_weight", "refusal_threshold"},
             },
         ),
         "ingest_seconds": round(ingest_s, 1),

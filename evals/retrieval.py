@@ -42,7 +42,7 @@ from assistant.question import prepare
 from assistant.retrieval import Candidate, HybridSearch
 from beleidsbron.document import DocumentText, Unit
 from beleidsbron.lexical_index import LexicalIndex
-from beleidsbron.settings import Settings, get_settings
+from beleidsbron.settings import ReaderSettings, RetrievalSettings, Settings, get_settings
 from beleidsbron.text.dutch_analysis import load_lexicon
 from evals.dataset import Question, load_set
 from evals.metrics import evidence_recall, mean
@@ -183,15 +183,19 @@ def summarise(questions: list[Question], ranked: list[Ranked]) -> dict[str, Any]
 
 
 def variant_search(assistant: Assistant, overrides: dict[str, Any]) -> HybridSearch:
-    """A search over the assistant's store with some settings changed (an index rebuilt in memory when
-    the compound word list changes)."""
-    settings = assistant.settings.model_copy(update=overrides)
+    """A search over the assistant's store with some retrieval or reader settings changed (an index rebuilt
+    in memory when the compound word list changes)."""
+    settings = assistant.settings
+    retrieval = settings.retrieval.model_copy(
+        update={k: v for k, v in overrides.items() if k in RetrievalSettings.model_fields}
+    )
+    reader = settings.reader.model_copy(update={k: v for k, v in overrides.items() if k in ReaderSettings.model_fields})
     index: LexicalIndex = assistant.index
     if "compound_word_list" in overrides:
-        word_list = settings.compound_word_list
+        word_list = retrieval.compound_word_list
         lexicon = load_lexicon(word_list) if word_list else frozenset()
         index = LexicalIndex.build(index.chunks, index.version, lexicon)
-    return HybridSearch(assistant.store, index, assistant.model, settings)
+    return HybridSearch(assistant.store, index, assistant.model, retrieval, reader)
 
 
 def run_project(
@@ -310,13 +314,14 @@ def markdown(results: list[SetResult]) -> str:
 
 
 def parse_variant(text: str) -> tuple[str, dict[str, Any]]:
-    """``NAME:KEY=VALUE,KEY=VALUE`` → (NAME, overrides); an empty value means None."""
+    """``NAME:KEY=VALUE,KEY=VALUE`` → (NAME, overrides); an empty value means None. Keys are fields of the
+    retrieval or the reader settings."""
     name, _, assignments = text.partition(":")
     overrides: dict[str, Any] = {}
     for item in filter(None, assignments.split(",")):
         key, _, value = item.partition("=")
         overrides[key.strip()] = json.loads(value) if value.strip() not in ("",) and _is_json(value) else value or None
-    fields = Settings.model_fields
+    fields = {**RetrievalSettings.model_fields, **ReaderSettings.model_fields}
     unknown = [k for k in overrides if k not in fields]
     if unknown:
         raise ValueError(f"unknown settings in variant {name!r}: {', '.join(unknown)}")
@@ -344,7 +349,8 @@ def main(argv: list[str] | None = None) -> int:
         "--variant",
         action="append",
         default=[],
-        help="NAME:KEY=VALUE,… another retrieval configuration (settings changed) scored beside the default",
+        help="NAME:KEY=VALUE,… another retrieval configuration (retrieval or reader settings changed) scored "
+        "beside the default",
     )
     args = parser.parse_args(argv)
     for folder in args.sets:

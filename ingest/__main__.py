@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from beleidsbron.domain import UsageError
 from beleidsbron.embeddings import EmbeddingModelError
-from beleidsbron.settings import Settings, get_settings
+from beleidsbron.settings import IngestSettings, get_settings
 from beleidsbron.store import StoreError
 from ingest.pipeline import Ingestor, IngestSummary, Progress, ocr_unavailable
 
@@ -43,7 +43,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--ocr-lang",
         metavar="LANGS",
-        help="Tesseract languages for scanned pages, joined by '+' (default: BELEIDSBRON_OCR_LANG or nld+eng)",
+        help="Tesseract languages for scanned pages, joined by '+' (default: BELEIDSBRON_INGEST__OCR_LANG or nld+eng)",
     )
     return parser.parse_args(argv)
 
@@ -95,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         settings = settings.model_copy(update={"store_path": args.store})
     if args.ocr_lang is not None:
         try:
-            settings = Settings.model_validate({**settings.model_dump(), "ocr_lang": args.ocr_lang})
+            ingest = IngestSettings.model_validate({**settings.ingest.model_dump(), "ocr_lang": args.ocr_lang})
+            settings = settings.model_copy(update={"ingest": ingest})
         except ValidationError:
             print(f"error: --ocr-lang {args.ocr_lang!r}: Tesseract language codes joined by '+', e.g. nld+eng",
                   file=sys.stderr)  # fmt: skip

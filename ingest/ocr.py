@@ -54,7 +54,7 @@ def _import_pytesseract() -> ModuleType:
 pytesseract = _import_pytesseract()
 
 if TYPE_CHECKING:
-    from beleidsbron.settings import Settings
+    from beleidsbron.settings import IngestSettings
 
 MAX_PIXELS = 40_000_000  # a rendered page never exceeds this (a poster-sized page is rendered coarser)
 MIN_TEXT_CHARS = 3  # OCR that finds fewer letters and digits than this found nothing
@@ -82,7 +82,7 @@ class OcrError(Exception):
 
 @dataclass(frozen=True)
 class OcrOptions:
-    """How scanned pages are read (from the settings ``ocr_*``)."""
+    """How scanned pages are read (from the ingest settings ``ocr_*``)."""
 
     languages: str = "nld+eng"
     dpi: int = 300
@@ -93,8 +93,8 @@ class OcrOptions:
     workers: int = 1  # pages of one document read at the same time (Tesseract processes)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> OcrOptions | None:
-        """The options, or None when OCR is switched off (``BELEIDSBRON_OCR=off``)."""
+    def from_settings(cls, settings: IngestSettings) -> OcrOptions | None:
+        """The options, or None when OCR is switched off (``BELEIDSBRON_INGEST__OCR=off``)."""
         if not settings.ocr:
             return None
         return cls(

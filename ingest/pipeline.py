@@ -255,7 +255,7 @@ def estimate_pages(data: bytes) -> int:
 def ocr_unavailable(settings: Settings) -> Reason | None:
     """Why scanned pages cannot be read with these settings: Tesseract or a language missing (None when
     they can, or when OCR is off)."""
-    return unavailable_reason(OcrOptions.from_settings(settings))
+    return unavailable_reason(OcrOptions.from_settings(settings.ingest))
 
 
 def reading_fingerprint(settings: Settings) -> str:
@@ -433,7 +433,7 @@ class Ingestor:
         self.settings = settings
         self.model = load_embeddings(settings)
         self.store = Store.open(settings, StoreIdentity.from_settings(settings, self.model.dimension), create=True)
-        self.ocr = OcrOptions.from_settings(settings)
+        self.ocr = OcrOptions.from_settings(settings.ingest)
 
     def run(
         self,
@@ -485,7 +485,7 @@ class Ingestor:
     def _plan(self, files: list[Path], summary: IngestSummary, retry_failed: bool = False) -> list[_Job]:
         """Check every file and decide what to do with it; reports skipped and failed files. An unchanged
         file found in another place than the store recorded gets its new place recorded here."""
-        max_bytes = int(self.settings.max_file_mb * 2**20)
+        max_bytes = int(self.settings.ingest.max_file_mb * 2**20)
         stored = {d.source: d for d in self.store.list_documents()}
         failures = {} if retry_failed else load_statuses(self.settings)
         by_hash = {d.content_hash: d.source for d in stored.values()}
@@ -579,7 +579,10 @@ class Ingestor:
                 return bool(steps)
 
             pool = ProcessPoolExecutor(
-                max_workers=self.settings.parse_workers, mp_context=ctx, initializer=_init_worker, initargs=(events,)
+                max_workers=self.settings.ingest.parse_workers,
+                mp_context=ctx,
+                initializer=_init_worker,
+                initargs=(events,),
             )
             with pool:
                 try:
@@ -587,9 +590,9 @@ class Ingestor:
                     for i, (job, future) in enumerate(zip(queue, futures, strict=True)):
                         if job.pages > PROGRESS_PAGES:
                             tell(job, 0)  # a long file: say which one is in hand before its parse ends
-                        if not _wait(future, self.settings.parse_timeout_s, lambda job=job: progress_of(job)):
+                        if not _wait(future, self.settings.ingest.parse_timeout_s, lambda job=job: progress_of(job)):
                             _kill_workers(pool)
-                            timeout = reason(Code.TIMEOUT, seconds=self.settings.parse_timeout_s)
+                            timeout = reason(Code.TIMEOUT, seconds=self.settings.ingest.parse_timeout_s)
                             yield job, FileReport(job.path.name, "failed", [timeout])
                             rest = queue[i + 1 :]
                             break
@@ -610,7 +613,7 @@ class Ingestor:
             queue = rest
 
     def _submit(self, pool: ProcessPoolExecutor, job: _Job) -> Future[PreparedDocument]:
-        s = self.settings
+        s = self.settings.ingest
         return pool.submit(
             prepare_document,
             job.path,

@@ -23,7 +23,7 @@ from assistant.retrieval import Candidate
 from beleidsbron.document import DocumentText
 from beleidsbron.domain import AnswerSentence, Chunk, Citation, DocumentInfo
 from beleidsbron.lexical_index import LexicalIndex
-from beleidsbron.settings import Settings
+from beleidsbron.settings import ReaderSettings
 from beleidsbron.text.dutch_analysis import Analyzer
 from ingest.chunking import chunk_document
 from ingest.cleaning import clean_pages
@@ -82,7 +82,6 @@ class Bench:
 
     def ask(self, question: str, threshold: float | None = None) -> Answered:
         """The answer as the assistant gives it, at the shipped refusal threshold unless one is given."""
-        settings = Settings()
         embedder = FakeEmbedder()
         index = LexicalIndex.build(self.chunks, "test")
         vectors = {c.id: [(a, b, embedder.embed(c.text[a:b])) for a, b in c.spans()] for c in self.chunks}
@@ -91,9 +90,7 @@ class Bench:
             index.analyzer,
             index.idf_of,
             lambda ids: {i: vectors[i] for i in ids},
-            dense_floor=settings.dense_floor,
-            dense_ceiling=settings.dense_ceiling,
-            dense_weight=settings.dense_weight,
+            ReaderSettings(),
             model=default_model(),
         )
         scores = index.scores(index.analyzer.terms(question))

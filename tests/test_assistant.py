@@ -143,7 +143,7 @@ def test_bad_questions_get_a_clear_message(assistant: Assistant, question: str, 
 
 def test_very_long_and_foreign_questions_are_handled(assistant: Assistant) -> None:
     long = assistant.ask("Hoe financieren gemeenten de wijkaanpak? " * 300)
-    assert len(long.question) <= assistant.settings.max_question_chars
+    assert len(long.question) <= assistant.settings.retrieval.max_question_chars
     assert "ingekort" in long.notice or "eerste" in long.notice
     assert not long.refused
     english = assistant.ask("How do municipalities finance the neighbourhood approach after the ISV ended?")

@@ -408,7 +408,7 @@ def test_a_hanging_parser_and_too_much_text_are_refused(tmp_path: Path, monkeypa
     pdf_factory.huge_page_pdf(folder / "c-veel-tekst.pdf", chars=20_000)
     small_pdf(folder / "d-goed.pdf", "afval")
     monkeypatch.setattr(pipeline, "prepare_document", hang_on_marked_files)
-    settings = make_settings(tmp_path / "store", parse_timeout_s=3, max_text_chars=5000)
+    settings = make_settings(tmp_path / "store", ingest={"parse_timeout_s": 3, "max_text_chars": 5000})
     started = time.perf_counter()
     summary = Ingestor(settings).run([folder])
     seconds = time.perf_counter() - started

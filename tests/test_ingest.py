@@ -130,7 +130,7 @@ def test_bad_inputs_are_reported_and_the_rest_is_ingested(tmp_path: Path) -> Non
     big = pdf_factory.text_pdf(folder / "te-groot.pdf", [f"Pagina {i} over wijken. " * 60 for i in range(400)])
     largest_ok = max(p.stat().st_size for p in folder.glob("*.pdf") if p != big and p.exists())
     assert big.stat().st_size > 2 * largest_ok
-    settings = make_settings(tmp_path / "store", max_file_mb=1.5 * largest_ok / 2**20)
+    settings = make_settings(tmp_path / "store", ingest={"max_file_mb": 1.5 * largest_ok / 2**20})
 
     summary = Ingestor(settings).run([folder])
     reasons = {f.file: (f.status, f.reason) for f in summary.files}
@@ -265,7 +265,7 @@ def test_a_failed_scan_is_not_read_again_until_it_changes_or_is_retried(
     assert run()["scan.pdf"].not_read_again and read == []
 
     # another OCR setting, or new bytes, and the file is read again
-    assert not run(settings=make_settings(tmp_path / "store", ocr_dpi=200))["scan.pdf"].not_read_again
+    assert not run(settings=make_settings(tmp_path / "store", ingest={"ocr_dpi": 200}))["scan.pdf"].not_read_again
     assert read == ["scan.pdf"]
     pdf_factory.image_only_pdf(scan, pages=3)
     changed = run()["scan.pdf"]

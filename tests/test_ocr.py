@@ -236,7 +236,7 @@ def test_ocr_off_reports_scans_as_before_and_a_later_run_reads_them(ocr_run: Ocr
     folder.mkdir()
     for name in ("gemengd.pdf", "scan.pdf"):
         shutil.copy(ocr_run.folder / name, folder / name)
-    off = make_settings(tmp_path / "store", ocr=False)
+    off = make_settings(tmp_path / "store", ingest={"ocr": False})
     assert "OCR staat uit" in ocr_notice(off)
     reports = {f.file: f for f in Ingestor(off).run([folder]).files}
     assert reports["scan.pdf"].status == "failed"
@@ -276,7 +276,7 @@ def test_missing_tesseract_or_language_data_is_said_clearly(ocr_run: OcrRun, tmp
         "gescande pagina's zonder tekstlaag (OCR nodig): 1–2; OCR is niet beschikbaar: Tesseract heeft geen "
         "taalgegevens voor xyz (Debian-pakket tesseract-ocr-xyz)"
     )
-    missing = make_settings(tmp_path / "store", tesseract_cmd=str(tmp_path / "geen-tesseract"))
+    missing = make_settings(tmp_path / "store", ingest={"tesseract_cmd": str(tmp_path / "geen-tesseract")})
     assert ocr_notice(missing) == (
         "Gescande pagina's kunnen niet worden gelezen: OCR is niet beschikbaar: Tesseract is niet geïnstalleerd "
         "(Debian-pakketten tesseract-ocr en tesseract-ocr-nld)."

@@ -119,10 +119,10 @@ def _top(assistant: Assistant, question: str, whole: bool = False, **overrides: 
     if overrides:
         from assistant.retrieval import HybridSearch
 
-        search = HybridSearch(
-            assistant.store, assistant.index, assistant.model, assistant.settings.model_copy(update=overrides)
-        )
-    prepared = prepare(question, [], assistant.index.analyzer, assistant.settings.max_question_chars)
+        settings = assistant.settings
+        retrieval = settings.retrieval.model_copy(update=overrides)
+        search = HybridSearch(assistant.store, assistant.index, assistant.model, retrieval, settings.reader)
+    prepared = prepare(question, [], assistant.index.analyzer, assistant.settings.retrieval.max_question_chars)
     candidates = search.search(prepared.query)
     best = candidates[0]
     if whole:
@@ -157,9 +157,9 @@ def test_feedback_does_not_drown_an_exact_match(policy_store: Assistant) -> None
 
 @pytest.mark.slow
 def test_the_index_builds_without_the_word_list(tmp_path: Path, policy_store: Assistant) -> None:
-    settings = make_settings(tmp_path / "store", compound_word_list=tmp_path / "absent.dic")
+    settings = make_settings(tmp_path / "store", retrieval={"compound_word_list": tmp_path / "absent.dic"})
     chunks = policy_store.index.chunks
-    index = LexicalIndex.build(chunks, "v", load_lexicon(settings.compound_word_list))
+    index = LexicalIndex.build(chunks, "v", load_lexicon(settings.retrieval.compound_word_list))
     assert index.analyzer.lexicon == frozenset()
     assert index.scores(index.analyzer.terms("wijkaanpak Westhoek")).max() > 0
     assert isinstance(refresh_index(Store.open(policy_store.settings), settings), LexicalIndex)

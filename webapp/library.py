@@ -151,12 +151,12 @@ def ocr_status(doc: DocumentInfo) -> list[str]:
 
 def ocr_notice(settings: Settings) -> str:
     """One Dutch line for the upload area: whether scanned PDFs are read, or why not."""
-    if not settings.ocr:
-        return "Gescande pagina's (zonder tekstlaag) worden niet gelezen: OCR staat uit (BELEIDSBRON_OCR=off)."
+    if not settings.ingest.ocr:
+        return "Gescande pagina's (zonder tekstlaag) worden niet gelezen: OCR staat uit (BELEIDSBRON_INGEST__OCR=off)."
     missing = ocr_unavailable(settings)
     if missing is not None:
         return f"Gescande pagina's kunnen niet worden gelezen: {dutch([missing])}."
-    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {settings.ocr_lang})."
+    return f"Gescande pagina's (zonder tekstlaag) worden met OCR gelezen (Tesseract, talen {settings.ingest.ocr_lang})."
 
 
 def key_points(assistant: Assistant, doc: DocumentInfo, n: int = 5) -> list[KeyPoint]:

@@ -114,7 +114,7 @@ def create_app(assistant: Assistant) -> FastAPI:
         auth_message="Log in om Beleidsbron te gebruiken.",
         theme=THEME,
         css=CSS,
-        max_file_size=int(settings.max_file_mb * 2**20),
+        max_file_size=int(settings.ingest.max_file_mb * 2**20),
         allowed_paths=[],
         ssr_mode=False,
         mcp_server=False,

@@ -213,7 +213,7 @@ class Handlers:
         if not files:
             return "Kies eerst één of meer PDF-bestanden.", gr.update(), gr.update(), gr.update()
         messages, saved = [], []
-        max_upload = int(self.settings.max_file_mb * 2**20)
+        max_upload = int(self.settings.ingest.max_file_mb * 2**20)
         for f in files:
             path = Path(getattr(f, "name", f))
             original = getattr(f, "orig_name", None) or path.name
@@ -320,7 +320,7 @@ def build_ui(assistant: Assistant, feedback: FeedbackStore) -> gr.Blocks:
                             show_label=False,
                             scale=5,
                             elem_id="bb-question",
-                            max_length=settings.max_question_chars * 10,
+                            max_length=settings.retrieval.max_question_chars * 10,
                         )
                         send = gr.Button("Vraag", variant="primary", scale=1, elem_id="bb-send")
                     with gr.Row():
