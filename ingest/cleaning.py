@@ -217,6 +217,24 @@ def _without_marks(text: str, with_notes: bool) -> tuple[str, tuple[str, ...]]:
     return remove_footnote_marks(text), tuple(dict.fromkeys(found))
 
 
+HEADING_SIZE = 1.12  # type this much larger than the page's body text sets a heading apart
+
+
+def _wrapped_heading(block: LayoutBlock, lines: list[str], ctx: _PageContext) -> str:
+    """The text of a block that is one heading wrapped over two or three lines ("4.3 Aansluiting bij
+    nationale" / "programma's"): set larger than the body text, short, no sentence. Line shapes alone
+    cannot tell its second line from running text; the type size can."""
+    if not 2 <= len(lines) <= 3 or block.size < HEADING_SIZE * ctx.body_size:
+        return ""
+    text = ""
+    for line in lines:
+        text = join_hyphenated(text, line, ctx.vocab) if text.endswith("-") else f"{text} {line}".strip()
+    words = text.split()
+    if len(words) > 16 or _SENTENCE_END.search(text) or not (text[0].isupper() or text[0].isdigit()):
+        return ""
+    return text
+
+
 def _block_paras(block: LayoutBlock, lines: list[str], nxt: str | None, ctx: _PageContext) -> list[Para]:
     """The paragraphs of one (cleaned) layout block."""
     if block.kind == "table":
@@ -230,6 +248,8 @@ def _block_paras(block: LayoutBlock, lines: list[str], nxt: str | None, ctx: _Pa
         for line in lines:
             text = join_hyphenated(text, line, ctx.vocab) if text.endswith("-") else f"{text} {line}".strip()
         return [Para("note", text, marker=block.marker, size=block.size)] if text else []
+    if block.kind == "text" and (heading := _wrapped_heading(block, lines, ctx)):
+        return [Para("heading", heading, size=block.size)]
     paras: list[Para] = []
     for k, (text, heading) in enumerate(_paragraphs(lines, ctx.vocab, ctx.typical, block.kind == "item")):
         text, notes = _without_marks(text, ctx.has_notes)
@@ -252,6 +272,7 @@ class _PageContext:
     vocab: Counter[str]
     typical: float  # length of a full line of body text on the page
     has_notes: bool
+    body_size: float = 1.0  # type size of most of the page's body lines
 
 
 def clean_pages(raw_pages: Sequence[PageLayout | str]) -> list[CleanPage]:
@@ -276,7 +297,9 @@ def clean_pages(raw_pages: Sequence[PageLayout | str]) -> list[CleanPage]:
         body = [line for b, lines in page if b.kind in ("text", "item") for line in lines]
         lengths = sorted(len(line) for line in body)
         typical = float(lengths[int(0.9 * (len(lengths) - 1))]) if lengths else 1.0
-        ctx = _PageContext(vocab, typical or 1.0, any(b.kind == "note" for b, _ in page))
+        sizes = sorted(b.size for b, lines in page if b.kind in ("text", "item") for _ in lines)
+        body_size = sizes[len(sizes) // 2] if sizes else 1.0
+        ctx = _PageContext(vocab, typical or 1.0, any(b.kind == "note" for b, _ in page), body_size)
         paras: list[Para] = []
         for k, (block, lines) in enumerate(page):
             nxt = next((ls[0] for _, ls in page[k + 1 :] if ls), None)

@@ -45,7 +45,7 @@ from ingest.structure import build_document
 # fingerprint of the settings that built it (Settings.ingest_fingerprint); those settings need no rebuild
 # check of their own: the store refuses other chunking settings and reads other e5 engines' vectors on
 # purpose (beleidsbron.store).
-PIPELINE_VERSION = 4  # 4: typed structure (blocks, units); metadata from logos, side columns, makers, with sources
+PIPELINE_VERSION = 5  # 4: typed structure (blocks, units), metadata with sources; 5: headings wrapped over lines
 
 
 @dataclass

@@ -103,3 +103,29 @@ def test_document_vocabulary_decides_ambiguous_breaks() -> None:
 
     assert join_hyphenated("de buurt-", "bewoners", Counter({"buurtbewoners": 3})) == "de buurtbewoners"
     assert join_hyphenated("de buurt-", "bewoners", Counter({"buurt-bewoners": 2})) == "de buurt-bewoners"
+
+
+def test_a_heading_wrapped_over_two_lines_in_larger_type_is_one_heading() -> None:
+    from ingest.layout import LayoutBlock
+
+    body = (
+        "De vrijgekomen middelen zijn niet vrij besteedbaar in de zin dat elke wens",
+        "kan worden gehonoreerd. Een groot deel is via de nationale afspraken al",
+        "gereserveerd voor nieuwbouw en verduurzaming van de bestaande voorraad.",
+    )
+    page = PageLayout(
+        (
+            LayoutBlock("text", body, size=1.0),
+            LayoutBlock("text", ("4.3 Aansluiting bij nationale", "programma's"), size=1.2),
+            LayoutBlock(
+                "text",
+                ("Sinds 2022 werkt het Rijk met een nationaal programma", "aan een beperkt aantal wijken."),
+                size=1.0,
+            ),
+            LayoutBlock("text", ("Twee regels in gewone letter zonder", "punt aan het eind"), size=1.0),
+        )
+    )
+    paras = clean_pages([page])[0].paras
+    assert [(p.kind, p.text) for p in paras if p.kind == "heading"] == [
+        ("heading", "4.3 Aansluiting bij nationale programma's")
+    ]  # body-size lines without a full stop stay text: the type size decides, not the shape alone
