@@ -59,8 +59,6 @@ class QuestionWindows:
     xa: np.ndarray  # windows × ANSWER_FEATURES
     y: np.ndarray  # 1 holds the evidence, 0 does not
     hit: np.ndarray  # holds the evidence
-    texts: list[str]
-    spans: list[tuple[str, int, int]]  # (document key, first unit, last unit) of each window
     kind: str  # the question's answer type (assistant.intent)
     windows: list[Window]  # as the reader formed them (their scores are set again by each fitted model)
 
@@ -82,9 +80,7 @@ def collect(assistant: Assistant, questions: list[Question]) -> list[QuestionWin
         hit = np.array([holds_evidence(w, q) for w in windows], dtype=bool)
         y = hit.astype(float)
         group = q.gold[0].source if q.gold else (windows[0].doc.doc.source if windows else q.id)
-        texts = [w.text() for w in windows]
-        spans = [(w.doc.doc.key, w.units[0].index, w.units[-1].index) for w in windows]
-        out.append(QuestionWindows(q, group, x, xa, y, hit, texts, spans, classify(q.question).kind, windows))
+        out.append(QuestionWindows(q, group, x, xa, y, hit, classify(q.question).kind, windows))
     return out
 
 

@@ -217,6 +217,14 @@ def _without_marks(text: str, with_notes: bool) -> tuple[str, tuple[str, ...]]:
     return remove_footnote_marks(text), tuple(dict.fromkeys(found))
 
 
+def _joined(lines: list[str], vocab: Counter[str]) -> str:
+    """Lines of one paragraph as one line, words hyphenated at a line end joined again."""
+    text = ""
+    for line in lines:
+        text = join_hyphenated(text, line, vocab) if text.endswith("-") else f"{text} {line}".strip()
+    return text
+
+
 HEADING_SIZE = 1.12  # type this much larger than the page's body text sets a heading apart
 
 
@@ -226,9 +234,7 @@ def _wrapped_heading(block: LayoutBlock, lines: list[str], ctx: _PageContext) ->
     cannot tell its second line from running text; the type size can."""
     if not 2 <= len(lines) <= 3 or block.size < HEADING_SIZE * ctx.body_size:
         return ""
-    text = ""
-    for line in lines:
-        text = join_hyphenated(text, line, ctx.vocab) if text.endswith("-") else f"{text} {line}".strip()
+    text = _joined(lines, ctx.vocab)
     words = text.split()
     if len(words) > 16 or _SENTENCE_END.search(text) or not (text[0].isupper() or text[0].isdigit()):
         return ""
@@ -244,9 +250,7 @@ def _block_paras(block: LayoutBlock, lines: list[str], nxt: str | None, ctx: _Pa
             return []
         return [Para("table", "\n".join(" | ".join(r) for r in rows), rows=rows, labels=block.labels, size=block.size)]
     if block.kind == "note":
-        text = ""
-        for line in lines:
-            text = join_hyphenated(text, line, ctx.vocab) if text.endswith("-") else f"{text} {line}".strip()
+        text = _joined(lines, ctx.vocab)
         return [Para("note", text, marker=block.marker, size=block.size)] if text else []
     if block.kind == "text" and (heading := _wrapped_heading(block, lines, ctx)):
         return [Para("heading", heading, size=block.size)]
